@@ -1,0 +1,33 @@
+"""prismatic-connector: drive Prismatic's GraphQL API as a connector component.
+
+    >>> from prismatic_connector import invoke, Connection
+    >>> conn = Connection("<refresh token>", base_url="https://app.prismatic.io")
+    >>> invoke("listInstances", {"first": 10}, connection=conn)
+    {'data': {'status': 200, 'data': {'instances': {...}}}}
+"""
+
+from ._version import __version__
+from .auth import Connection
+from .errors import (
+    ConnectorError,
+    CredentialError,
+    GraphQLError,
+    InputError,
+    ManifestError,
+    TransportError,
+)
+from .runner import Component, invoke, load_component
+
+__all__ = [
+    "Component",
+    "Connection",
+    "ConnectorError",
+    "CredentialError",
+    "GraphQLError",
+    "InputError",
+    "ManifestError",
+    "TransportError",
+    "__version__",
+    "invoke",
+    "load_component",
+]

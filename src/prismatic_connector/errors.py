@@ -1,0 +1,114 @@
+"""The exceptions prismatic-connector raises.
+
+    ConnectorError              the one root: catch this to catch everything below
+    ├── ManifestError           the component's files are malformed (names the file and the path inside it)
+    ├── InputError              an action input is missing or malformed; nothing was sent
+    ├── CredentialError         the refresh token is missing, invalid or revoked: fix the connection
+    ├── TransportError          a non-2xx answer, or a body that is not GraphQL JSON
+    └── GraphQLError            the API answered with top-level GraphQL ``errors``
+
+Mutation payload errors (``errors: [{field, messages}]`` inside ``data``) are not
+exceptions: they are returned in the envelope, as Prismatic's own integrations expect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "ConnectorError",
+    "CredentialError",
+    "GraphQLError",
+    "InputError",
+    "ManifestError",
+    "TransportError",
+]
+
+
+class ConnectorError(Exception):
+    """Base class of every error this package raises."""
+
+
+class ManifestError(ConnectorError):
+    """The manifest or another component file is malformed."""
+
+    def __init__(self, file: str, path: str, problem: str) -> None:
+        self.file = file
+        self.path = path
+        self.problem = problem
+        where = f"{file}: {path}" if path else file
+        super().__init__(f"{where}: {problem}")
+
+
+class InputError(ConnectorError):
+    """An action input is missing or malformed. Raised before any request is sent."""
+
+    def __init__(self, action: str, input: str | None, problem: str) -> None:  # noqa: A002
+        self.action = action
+        self.input = input
+        self.problem = problem
+        if input is None:
+            super().__init__(f"action {action!r}: {problem}")
+        else:
+            super().__init__(f"action {action!r}, input {input!r}: {problem}")
+
+
+class CredentialError(ConnectorError):
+    """The refresh token is missing, invalid or revoked.
+
+    This is a configuration problem: the user must give the connection a valid
+    refresh token (``prism me:token --type refresh``).
+    """
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+class TransportError(ConnectorError):
+    """The API answered with a non-2xx status or a body that is not GraphQL JSON."""
+
+    def __init__(self, message: str, *, status: int | None = None, snippet: str = "") -> None:
+        self.status = status
+        self.snippet = snippet
+        super().__init__(message)
+
+
+class GraphQLError(ConnectorError):
+    """The API answered with top-level GraphQL ``errors``.
+
+    ``errors`` holds them as sent (message, locations, path); ``data`` holds any
+    partial data that came with them.
+    """
+
+    def __init__(
+        self,
+        action: str,
+        errors: Sequence[Mapping[str, Any]],
+        data: Mapping[str, Any] | None,
+        *,
+        status: int = 200,
+    ) -> None:
+        self.action = action
+        self.errors = list(errors)
+        self.data = data
+        self.status = status
+        super().__init__(f"action {action!r}: {_summarise(self.errors)}")
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(e.get("message", "")) for e in self.errors]
+
+    @property
+    def paths(self) -> list[list[str | int] | None]:
+        return [e.get("path") for e in self.errors]
+
+
+def _summarise(errors: Sequence[Mapping[str, Any]]) -> str:
+    parts = []
+    for err in errors:
+        message = str(err.get("message", "unknown error"))
+        path = err.get("path")
+        parts.append(f"{message} (at {'.'.join(map(str, path))})" if path else message)
+    return "; ".join(parts) or "the API reported an error without a message"
