@@ -15,7 +15,9 @@ def prepare(request: Request) -> Request:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "it does not parse"
-        raise InputError(request.action, "yamlDefinition", f"invalid YAML{where}: {problem}") from exc
+        raise InputError(
+            request.action, "yamlDefinition", f"invalid YAML{where}: {problem}"
+        ) from exc
     if not isinstance(definition, dict):
         raise InputError(
             request.action,

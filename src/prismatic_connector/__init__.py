@@ -1,9 +1,9 @@
 """prismatic-connector: drive Prismatic's GraphQL API as a connector component.
 
-    >>> from prismatic_connector import invoke, Connection
-    >>> conn = Connection("<refresh token>", base_url="https://app.prismatic.io")
-    >>> invoke("listInstances", {"first": 10}, connection=conn)
-    {'data': {'status': 200, 'data': {'instances': {...}}}}
+>>> from prismatic_connector import invoke, Connection
+>>> conn = Connection("<refresh token>", base_url="https://app.prismatic.io")
+>>> invoke("listInstances", {"first": 10}, connection=conn)
+{'data': {'status': 200, 'data': {'instances': {...}}}}
 """
 
 from ._version import __version__

@@ -57,9 +57,11 @@ class Connection:
         timeout: float = 60.0,
         session: requests.Session | None = None,
     ) -> None:
-        token = refresh_token if refresh_token is not None else os.environ.get("PRISM_REFRESH_TOKEN")
+        token = (
+            refresh_token if refresh_token is not None else os.environ.get("PRISM_REFRESH_TOKEN")
+        )
         self.refresh_token = token if isinstance(token, Secret) else Secret(token or "")
-        self.tenant_id = tenant_id or None
+        self.tenant_id = tenant_id or os.environ.get("PRISMATIC_TENANT_ID") or None
         self.base_url = (base_url or os.environ.get("PRISMATIC_URL") or DEFAULT_URL).rstrip("/")
         self.timeout = timeout
         self._session = session

@@ -35,7 +35,9 @@ def bind(action: ActionSpec, given: Mapping[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(given) - known)
     if unknown:
         valid = ", ".join(sorted(known)) or "none"
-        raise InputError(action.key, unknown[0], f"is not an input of this action (inputs: {valid})")
+        raise InputError(
+            action.key, unknown[0], f"is not an input of this action (inputs: {valid})"
+        )
     values: dict[str, Any] = {}
     for spec in action.value_inputs:
         if spec.key in given:
@@ -72,7 +74,9 @@ def coerce(action: str, spec: InputSpec, raw: Any) -> Any:
             try:
                 return json.loads(raw)
             except ValueError as exc:
-                raise InputError(action, spec.key, f"expected JSON, but it does not parse: {exc}") from exc
+                raise InputError(
+                    action, spec.key, f"expected JSON, but it does not parse: {exc}"
+                ) from exc
         if isinstance(raw, (dict, list, int, float, bool)):
             return raw
     elif isinstance(raw, str):

@@ -36,7 +36,9 @@ class Bundle:
         try:
             return path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise ManifestError(str(path), "", f"the operation of action {action_key!r} is missing") from exc
+            raise ManifestError(
+                str(path), "", f"the operation of action {action_key!r} is missing"
+            ) from exc
 
     def action_hook_path(self, name: str) -> Path:
         return self.root / "actions" / f"{name}.py"

@@ -47,7 +47,9 @@ def send(
             timeout=timeout,
         )
     except requests.RequestException as exc:
-        raise TransportError(f"action {action!r}: could not reach {url}: {type(exc).__name__}") from None
+        raise TransportError(
+            f"action {action!r}: could not reach {url}: {type(exc).__name__}"
+        ) from None
     log.debug(
         "action %s: HTTP %s in %.1f ms (variables: %s)",
         action,
@@ -55,7 +57,9 @@ def send(
         (time.perf_counter() - started) * 1000,
         ", ".join(sorted(variables)) or "none",
     )
-    return RawAnswer(response.status_code, response.headers.get("Content-Type", ""), response.content)
+    return RawAnswer(
+        response.status_code, response.headers.get("Content-Type", ""), response.content
+    )
 
 
 def interpret(action: str, answer: RawAnswer) -> dict[str, Any]:
@@ -72,7 +76,9 @@ def interpret(action: str, answer: RawAnswer) -> dict[str, Any]:
         )
     if not 200 <= answer.status < 300:
         raise TransportError(
-            f"action {action!r}: HTTP {answer.status}: {snippet}", status=answer.status, snippet=snippet
+            f"action {action!r}: HTTP {answer.status}: {snippet}",
+            status=answer.status,
+            snippet=snippet,
         )
     try:
         body = json.loads(answer.body)
@@ -94,9 +100,13 @@ def interpret(action: str, answer: RawAnswer) -> dict[str, Any]:
         if not isinstance(errors, list):
             errors = [errors]
         errors = [e if isinstance(e, dict) else {"message": str(e)} for e in errors]
-        raise GraphQLError(action, errors, data if isinstance(data, dict) else None, status=answer.status)
+        raise GraphQLError(
+            action, errors, data if isinstance(data, dict) else None, status=answer.status
+        )
     if not isinstance(data, dict):
         raise TransportError(
-            f"action {action!r}: the answer has no data: {snippet}", status=answer.status, snippet=snippet
+            f"action {action!r}: the answer has no data: {snippet}",
+            status=answer.status,
+            snippet=snippet,
         )
     return data

@@ -1,7 +1,7 @@
 """The exceptions prismatic-connector raises.
 
     ConnectorError              the one root: catch this to catch everything below
-    ├── ManifestError           the component's files are malformed (names the file and the path inside it)
+    ├── ManifestError           a component file is malformed (names the file and the path)
     ├── InputError              an action input is missing or malformed; nothing was sent
     ├── CredentialError         the refresh token is missing, invalid or revoked: fix the connection
     ├── TransportError          a non-2xx answer, or a body that is not GraphQL JSON
@@ -44,7 +44,7 @@ class ManifestError(ConnectorError):
 class InputError(ConnectorError):
     """An action input is missing or malformed. Raised before any request is sent."""
 
-    def __init__(self, action: str, input: str | None, problem: str) -> None:  # noqa: A002
+    def __init__(self, action: str, input: str | None, problem: str) -> None:
         self.action = action
         self.input = input
         self.problem = problem

@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import InputError
 
-__all__ = ["InputError", "Request", "Prepare"]
+__all__ = ["InputError", "Prepare", "Request"]
 
 
 @dataclass(frozen=True)

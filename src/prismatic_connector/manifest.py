@@ -163,7 +163,9 @@ def _check_consistency(path: Path, data: Mapping[str, Any]) -> None:
         where = f"actions[{a}]"
         for name in [action["key"], *action.get("aliases", [])]:
             if name in seen:
-                raise ManifestError(str(path), where, f"key {name!r} is already used by {seen[name]}")
+                raise ManifestError(
+                    str(path), where, f"key {name!r} is already used by {seen[name]}"
+                )
             seen[name] = where
         _check_inputs(path, where, action["inputs"])
         connections = [i for i in action["inputs"] if i["type"] == "connection"]

@@ -39,7 +39,8 @@ class Component:
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"Component(key={self.spec.key!r}, actions={len(self.spec.actions)}, root={str(self.bundle.root)!r})"
+        root = str(self.bundle.root)
+        return f"Component(key={self.spec.key!r}, actions={len(self.spec.actions)}, root={root!r})"
 
     @property
     def actions(self) -> tuple[ActionSpec, ...]:
@@ -70,7 +71,9 @@ class Component:
             module = load_module(path, f"actions.{action.hook}")
             prepare = getattr(module, "prepare", None)
             if not callable(prepare):
-                raise ManifestError(str(path), "prepare", "the hook file defines no prepare(request)")
+                raise ManifestError(
+                    str(path), "prepare", "the hook file defines no prepare(request)"
+                )
             found = self._hooks[action.hook] = cast(Prepare, prepare)
         return found
 
