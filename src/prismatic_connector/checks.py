@@ -125,8 +125,6 @@ def check_action(component: Component, action: ActionSpec, schema: GraphQLSchema
             f"must hold exactly one operation, not {len(operations)}",
         )
         return out
-    if out:
-        return out
     operation = operations[0]
 
     variables: dict[str, tuple[GraphQLInputType, bool]] = {}

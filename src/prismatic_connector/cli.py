@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--url", help="Prismatic base URL (default: $PRISMATIC_URL or app.prismatic.io)"
     )
     invoke.add_argument("--tenant-id", help="tenant to act in (default: $PRISMATIC_TENANT_ID)")
+    invoke.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
 
     sub.add_parser("check", help="check the manifest against the operations and the schema")
 

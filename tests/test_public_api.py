@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import prismatic_connector
+
+
+def test_public_api_is_pinned() -> None:
+    assert sorted(prismatic_connector.__all__) == [
+        "Component",
+        "Connection",
+        "ConnectorError",
+        "CredentialError",
+        "GraphQLError",
+        "InputError",
+        "ManifestError",
+        "TransportError",
+        "__version__",
+        "invoke",
+        "load_component",
+    ]
+    for name in prismatic_connector.__all__:
+        assert hasattr(prismatic_connector, name)
+
+
+def test_package_is_typed() -> None:
+    from importlib import resources
+
+    assert resources.files("prismatic_connector").joinpath("py.typed").is_file()

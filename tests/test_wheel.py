@@ -1,0 +1,97 @@
+"""The built wheel carries the whole component inside one package, and works installed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(out),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (built,) = out.glob("prismatic_connector-*.whl")
+    return built
+
+
+def test_wheel_installs_one_top_level_package_with_the_component(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    top = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
+    assert top == {"prismatic_connector"}
+    component = "prismatic_connector/_component/"
+    expected = {
+        "component.yaml",
+        "assets/icon.png",
+        "connections/refresh_token.py",
+        "actions/raw_request.py",
+        "actions/yaml_definition.py",
+    } | {f"queries/{p.name}" for p in (ROOT / "queries").glob("*.graphql")}
+    assert {n.removeprefix(component) for n in names if n.startswith(component)} == expected
+    assert "prismatic_connector/py.typed" in names
+    assert "prismatic_connector/schema/prismatic.graphql" in names
+    assert "prismatic_connector/manifest.schema.json" in names
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+
+
+def test_installed_wheel_finds_its_component(wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    assert not (target / "actions").exists()
+    assert not (target / "connections").exists()
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "import prismatic_connector as p;"
+        "from prismatic_connector.checks import check_component;"
+        "c = p.load_component();"
+        "assert c.bundle.root.is_relative_to(sys.argv[1]), c.bundle.root;"
+        "assert [str(f) for f in check_component(c)] == [];"
+        "r = c.prepare('rawRequest', {'variables': [{'name': 'a', 'value': 1}]});"
+        "assert r.variables == {'a': 1};"
+        "c.exchange();"
+        "print(len(c.actions))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(target)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "18"
