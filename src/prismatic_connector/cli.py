@@ -54,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("check", help="check the manifest against the operations and the schema")
 
+    sub.add_parser("demo", help="a session against an embedded emulator, through the actions")
+
+    from .emulator.commands import add_parser
+
+    add_parser(sub)
+
     docs = sub.add_parser("docs", help="write the connector reference from the manifest")
     docs.add_argument("--output", default=None, help="where to write (default: docs/connector.md)")
     docs.add_argument("--check", action="store_true", help="fail if the file is not current")
@@ -223,6 +229,18 @@ def _cmd_docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run
+
+    return run(sys.stdout)
+
+
+def _cmd_emulator(args: argparse.Namespace) -> int:
+    from .emulator.commands import run
+
+    return run(args)
+
+
 def _print_json(value: Any) -> None:
     json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
@@ -234,4 +252,6 @@ _COMMANDS = {
     "invoke": _cmd_invoke,
     "check": _cmd_check,
     "docs": _cmd_docs,
+    "demo": _cmd_demo,
+    "emulator": _cmd_emulator,
 }

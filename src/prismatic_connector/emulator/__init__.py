@@ -96,13 +96,10 @@ class Emulator:
         self._thread.start()
         return self
 
-    def serve_forever(self) -> None:
-        from .server import Server
-
-        self._server = Server((self.host, self.port), self)
-        host, port = self._server.server_address[:2]
-        self.url = f"http://{host}:{port}"
-        self._server.serve_forever(poll_interval=0.2)
+    def wait(self) -> None:
+        """Block until the server stops (or the process is interrupted)."""
+        if self._thread is not None:
+            self._thread.join()
 
     def stop(self) -> None:
         if self._server is not None:
