@@ -48,7 +48,8 @@ def test_all_actions_through_the_harness(
         return data
 
     user = run("getCurrentUser")["authenticatedUser"]
-    assert user["name"] == "Lisa Nguyen" and user["org"]["name"] == "Smith Rockets"
+    assert user["name"] == "Lisa Nguyen"
+    assert user["org"]["name"] == "Smith Rockets"
 
     customers = run("listCustomers", {"nameStartsWith": "ftl"})["customers"]
     assert [c["name"] for c in customers["nodes"]] == ["FTL Rockets"]
@@ -58,7 +59,8 @@ def test_all_actions_through_the_harness(
     imported = run("importIntegration", {"yamlDefinition": YAML})["importIntegration"]
     assert imported["errors"] == []
     draft = imported["integration"]
-    assert draft["name"] == "Orbit Planner" and draft["hasUnpublishedChanges"] is True
+    assert draft["name"] == "Orbit Planner"
+    assert draft["hasUnpublishedChanges"] is True
     assert [f["name"] for f in draft["flows"]["nodes"]] == ["Sync Inventory", "Nightly Reconcile"]
 
     changed = run(
@@ -80,7 +82,8 @@ def test_all_actions_through_the_harness(
     assert reimported["importIntegration"]["integration"]["id"] == draft["id"]
     flows = run("listFlows", {"integrationId": draft["id"]})["integration"]["flows"]
     assert [f["name"] for f in flows["nodes"]] == ["Sync Inventory", "Hourly Check"]
-    assert flows["totalCount"] == 2 and flows["pageInfo"]["hasNextPage"] is False
+    assert flows["totalCount"] == 2
+    assert flows["pageInfo"]["hasNextPage"] is False
 
     published = run("publishIntegration", {"integrationId": draft["id"], "comments": "Orbit v1"})
     version = published["publishIntegration"]["integration"]
@@ -114,7 +117,8 @@ def test_all_actions_through_the_harness(
     deployed = run("deployInstance", {"instanceId": instance_id})["deployInstance"]["instance"]
     assert (deployed["deployedVersion"], deployed["needsDeploy"]) == (1, False)
     got = run("getInstance", {"instanceId": instance_id})["instance"]
-    assert got["lastDeployedAt"] and got["configState"] == "FULLY_CONFIGURED"
+    assert got["lastDeployedAt"]
+    assert got["configState"] == "FULLY_CONFIGURED"
     assert {c["flow"]["name"] for c in got["flowConfigs"]["nodes"]} == {
         "Sync Inventory",
         "Hourly Check",
@@ -136,13 +140,12 @@ def test_all_actions_through_the_harness(
         "testFlow", {"flowId": flow["id"], "payload": '{"n": 1}', "contentType": "application/json"}
     )
     result = tested["testIntegrationFlow"]["testIntegrationFlowResult"]
-    assert result["statusCode"] == 200 and result["flow"]["id"] == flow["id"]
+    assert result["statusCode"] == 200
+    assert result["flow"]["id"] == flow["id"]
     execution = run("getExecution", {"executionId": result["execution"]["id"]})["executionResult"]
-    assert (
-        execution["status"] == "SUCCESS"
-        and execution["isTestExecution"] is True
-        and execution["endedAt"]
-    )
+    assert execution["status"] == "SUCCESS"
+    assert execution["isTestExecution"] is True
+    assert execution["endedAt"]
     assert [s["stepName"] for s in execution["stepResults"]["nodes"]] == [
         "integrationTrigger",
         "fetchItem",

@@ -28,7 +28,8 @@ def test_refresh_answers_a_signed_jwt_with_sub_and_exp(prismatic_emulator: Emula
     )
     assert answer.status_code == 200
     body = answer.json()
-    assert body["token_type"] == "Bearer" and body["expires_in"] == 7 * 24 * 3600
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 7 * 24 * 3600
     claims = _claims(body["access_token"])
     assert claims["sub"] == prismatic_emulator.user_id
     assert abs(float(claims["exp"]) - time.time() - 7 * 24 * 3600) < 60  # type: ignore[arg-type]

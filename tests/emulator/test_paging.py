@@ -46,7 +46,8 @@ def page(emulator: Emulator) -> Any:
 
 def test_default_and_maximum_page_size_is_100(page: Any) -> None:
     first = page()
-    assert len(first["nodes"]) == 100 and first["totalCount"] == COUNT
+    assert len(first["nodes"]) == 100
+    assert first["totalCount"] == COUNT
     assert first["pageInfo"]["hasNextPage"] is True
     assert len(page(first=500)["nodes"]) == 100
 
@@ -70,10 +71,8 @@ def test_cursors_are_graphene_array_connection_offsets(page: Any) -> None:
     assert [base64.b64decode(c).decode() for c in cursors] == [
         f"arrayconnection:{i}" for i in (10, 11, 12)
     ]
-    assert (
-        result["pageInfo"]["startCursor"] == cursors[0]
-        and result["pageInfo"]["endCursor"] == cursors[-1]
-    )
+    assert result["pageInfo"]["startCursor"] == cursors[0]
+    assert result["pageInfo"]["endCursor"] == cursors[-1]
     assert result["pageInfo"]["hasPreviousPage"] is True
 
 
@@ -81,7 +80,8 @@ def test_offset_pages_match_cursor_pages(page: Any) -> None:
     by_offset = [n["name"] for n in page(offset=200, first=100)["nodes"]]
     assert by_offset == [f"Customer {n:03d}" for n in range(200, COUNT)]
     tail = page(offset=250)
-    assert len(tail["nodes"]) == 10 and tail["pageInfo"]["hasNextPage"] is False
+    assert len(tail["nodes"]) == 10
+    assert tail["pageInfo"]["hasNextPage"] is False
 
 
 def test_walking_backward_with_last_and_before(page: Any) -> None:
@@ -138,7 +138,8 @@ def test_connector_pages_through_list_customers_with_offset(
         if not result["pageInfo"]["hasNextPage"]:
             break
         offset += len(result["nodes"])
-    assert len(seen) == COUNT and len(set(seen)) == COUNT
+    assert len(seen) == COUNT
+    assert len(set(seen)) == COUNT
 
 
 def test_negative_page_size_is_refused(component: Component, emulator: Emulator) -> None:

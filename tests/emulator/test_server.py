@@ -119,7 +119,8 @@ def test_state_survives_a_restart_with_the_same_db(tmp_path: Path) -> None:
                 "nodes"
             ]
         ]
-        assert names.count("Persisted") == 1 and names.count("FTL Rockets") == 1
+        assert names.count("Persisted") == 1
+        assert names.count("FTL Rockets") == 1
 
 
 def test_serve_command_prints_url_and_token_and_keeps_state(tmp_path: Path) -> None:

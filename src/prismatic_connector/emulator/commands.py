@@ -8,12 +8,13 @@ import os
 import sys
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from . import Emulator, Faults
 from .tokens import DEFAULT_TTL_S
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     emulator = sub.add_parser("emulator", help="run the local Prismatic API emulator")
     commands = emulator.add_subparsers(dest="emulator_command", required=True)
 
