@@ -172,9 +172,8 @@ def session(demo: Demo) -> None:
             for s in execution["stepResults"]["nodes"]
         ],
     )
-    demo.say(
-        f"    {len(execution['logs']['nodes'])} log lines, the last: {execution['logs']['nodes'][-1]['message']!r}"
-    )
+    logs = execution["logs"]["nodes"]
+    demo.say(f"    {len(logs)} log lines, the last: {logs[-1]['message']!r}")
 
     updated = demo.call(
         "updateInstance",

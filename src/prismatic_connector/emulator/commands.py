@@ -101,10 +101,8 @@ def _coverage(args: argparse.Namespace) -> int:
     if args.check:
         target = Path(args.output or "docs/emulator-coverage.md")
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
-            print(
-                f"{target} is out of date: run `prismatic-connector emulator coverage --output {target}`",
-                file=sys.stderr,
-            )
+            fix = f"prismatic-connector emulator coverage --output {target}"
+            print(f"{target} is out of date: run `{fix}`", file=sys.stderr)
             return 1
         print(f"{target} is current")
     elif args.output:
