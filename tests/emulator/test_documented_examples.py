@@ -194,12 +194,8 @@ def test_instance_examples(raw: Any, prismatic_emulator: Emulator) -> None:
 
     deployed = raw(DEPLOY, {"instanceId": instance["id"]})["deployInstance"]
     assert deployed["errors"] == []
-    assert (
-        deployed["instance"]["name"] == "Acme Inventory"
-    )
-    assert (
-        deployed["instance"]["deployedVersion"] == 1
-    )
+    assert deployed["instance"]["name"] == "Acme Inventory"
+    assert deployed["instance"]["deployedVersion"] == 1
     assert deployed["instance"]["enabled"] is True
     assert deployed["instance"]["lastDeployedAt"]
 
@@ -211,12 +207,8 @@ def test_instance_examples(raw: Any, prismatic_emulator: Emulator) -> None:
         c["requiredConfigVariable"]["key"]: c["value"]
         for c in reset["instance"]["configVariables"]["nodes"]
     }
-    assert (
-        after["Sync Inventory Item Metadata?"] == "false"
-    )
-    assert (
-        after["Inventory Field Mapping"] == "[]"
-    )
+    assert after["Sync Inventory Item Metadata?"] == "false"
+    assert after["Inventory Field Mapping"] == "[]"
     assert after["Acme Inventory Endpoint"] == "https://eu.acme.com/api"
 
     page = raw(PAGE, {"cursor": ""})["instances"]
@@ -236,15 +228,9 @@ def test_execution_example(raw: Any, prismatic_emulator: Emulator) -> None:
     )
     execution_id = run["testIntegrationFlow"]["testIntegrationFlowResult"]["execution"]["id"]
     result = raw(EXECUTION, {"executionId": execution_id})["executionResult"]
-    assert (
-        result["endedAt"]
-    )
-    assert (
-        result["error"] is None
-    )
-    assert (
-        result["startedAt"] <= result["endedAt"]
-    )
+    assert result["endedAt"]
+    assert result["error"] is None
+    assert result["startedAt"] <= result["endedAt"]
     assert result["stepResults"]["nodes"] == []  # no step of this flow is named "Code Block"
 
 
