@@ -61,6 +61,10 @@ def parse(text: str, component_version: Callable[[str], int | None]) -> dict[str
     for n, var in enumerate(data.get("requiredConfigVars") or []):
         if not isinstance(var, dict) or not var.get("key"):
             problems.append(f"requiredConfigVars[{n}]: key is required.")
+            continue
+        component = (var.get("connection") or {}).get("component")
+        if isinstance(component, dict):
+            _pin_version(component, component_version)
     if problems:
         raise DefinitionError(problems)
     data["definitionVersion"] = CURRENT_VERSION
@@ -109,16 +113,21 @@ def _check_step(where: str, step: Any, component_version: Callable[[str], int | 
     component = action.get("component") if isinstance(action, dict) else None
     if not isinstance(action, dict) or not action.get("key") or not isinstance(component, dict):
         return [*problems, f"{where}: action needs a key and a component."]
-    if component.get("version") in (None, "LATEST"):
-        found = component_version(str(component.get("key")))
-        if found is not None:
-            component["version"] = found
+    _pin_version(component, component_version)
     for branch in step.get("branches") or []:
         for s, inner in enumerate(branch.get("steps") or [] if isinstance(branch, dict) else []):
             problems += _check_step(f"{where}.branches.steps[{s}]", inner, component_version)
     for s, inner in enumerate(step.get("steps") or []):
         problems += _check_step(f"{where}.steps[{s}]", inner, component_version)
     return problems
+
+
+def _pin_version(component: dict[str, Any], component_version: Callable[[str], int | None]) -> None:
+    """LATEST becomes the component's current version, as the real API stores it."""
+    if component.get("version") in (None, "LATEST"):
+        found = component_version(str(component.get("key")))
+        if found is not None:
+            component["version"] = found
 
 
 def dump(definition: dict[str, Any]) -> str:
