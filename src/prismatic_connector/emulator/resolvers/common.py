@@ -99,6 +99,15 @@ def mutation(name: str) -> Callable[[Resolver], Resolver]:
     return register
 
 
+def lookup(query_name: str, type_name: str) -> None:
+    """A root query ``name(id: ID!)`` that answers one record, or "Record not found"."""
+
+    def resolve(_: Any, info: Info, id: str) -> Record:
+        return require(info, type_name, id)
+
+    registry.query(query_name)(resolve)
+
+
 def ref(type_name: str, field_name: str) -> None:
     """``type.field`` holds an ID; resolve it to the record."""
 

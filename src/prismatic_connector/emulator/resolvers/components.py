@@ -9,7 +9,7 @@ from .. import ids
 from ..engine import Info, registry
 from ..paging import Record
 from ..store import Store
-from .common import listing, mutation, payload, ref, require, store
+from .common import listing, lookup, mutation, payload, ref, require, store
 
 COMPONENT_ORDER = {
     "CATEGORY": "category",
@@ -40,9 +40,7 @@ ref("Action", "component")
 ref("Connection", "component")
 
 
-@registry.query("component")
-def component(_: Any, info: Info, id: str) -> Record:
-    return require(info, "Component", id)
+lookup("component", "Component")
 
 
 @registry.query("components")

@@ -6,8 +6,18 @@ from typing import Any
 
 from .. import ids
 from ..engine import Info, registry
-from ..paging import Record
-from .common import clean_labels, invalid, listing, mutation, payload, ref, require, stamp, store
+from .common import (
+    clean_labels,
+    invalid,
+    listing,
+    lookup,
+    mutation,
+    payload,
+    ref,
+    require,
+    stamp,
+    store,
+)
 
 CUSTOMER_ORDER = {
     "CREATED_AT": "createdAt",
@@ -19,11 +29,7 @@ CUSTOMER_ORDER = {
 }
 
 ref("Customer", "org")
-
-
-@registry.query("customer")
-def customer(_: Any, info: Info, id: str) -> Record:
-    return require(info, "Customer", id)
+lookup("customer", "Customer")
 
 
 @registry.query("customers")

@@ -12,13 +12,15 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from graphql import GraphQLError
+
 from .. import ids
 from ..definitions import camel
 from ..engine import Info, registry
 from ..paging import Record
 from ..store import Store
-from .common import ctx, listing, mutation, ref, related, require, store
-from .integrations import draft_of
+from .common import NOT_FOUND, ctx, listing, lookup, mutation, ref, related, require, store
+from .integrations import test_flow_config
 
 EXECUTION_ORDER = {"STARTED_AT": "startedAt", "ENDED_AT": "endedAt"}
 STEP_ORDER = EXECUTION_ORDER
@@ -39,9 +41,8 @@ ref("Log", "customer")
 ref("InstanceStepResult", "executionResult")
 
 
-@registry.query("executionResult")
-def execution_result(_: Any, info: Info, id: str) -> Record:
-    return require(info, "InstanceExecutionResult", id)
+lookup("executionResult", "InstanceExecutionResult")
+lookup("stepResult", "InstanceStepResult")
 
 
 @registry.query("executionResults")
@@ -50,11 +51,6 @@ def execution_results(_: Any, info: Info, **args: Any) -> dict[str, Any]:
     return listing(
         runs, args, store(info), order_fields=EXECUTION_ORDER, handled=("invokeType_In",)
     )
-
-
-@registry.query("stepResult")
-def step_result(_: Any, info: Info, id: str) -> Record:
-    return require(info, "InstanceStepResult", id)
 
 
 @registry.query("logs")
@@ -88,27 +84,23 @@ def results_url(step: Record, info: Info) -> str:
 
 @mutation("testIntegrationFlow")
 def test_integration_flow(info: Info, data: dict[str, Any]) -> dict[str, Any]:
-    s = store(info)
     flow = require(info, "IntegrationFlow", data.get("id"))
-    draft = draft_of(s, require(info, "Integration", flow["integration"]))
-    configs = s.find("InstanceFlowConfig", instance=draft["systemInstance"], flowName=flow["name"])
-    config = require(info, "InstanceFlowConfig", configs[0]["id"] if configs else None)
-    result = run_flow(
-        s,
-        config,
-        body=data.get("payload") or "",
-        content_type=data.get("contentType"),
-        headers=data.get("headers"),
-        invoke_type="INTEGRATION_FLOW_TEST",
-    )
+    config = test_flow_config(store(info), flow)
+    if config is None:
+        raise GraphQLError(NOT_FOUND)
+    result = _test_run(store(info), config, data)
     return {"testIntegrationFlowResult": {**result, "flow": flow}, "errors": []}
 
 
 @mutation("testInstanceFlowConfig")
 def test_instance_flow_config(info: Info, data: dict[str, Any]) -> dict[str, Any]:
-    s = store(info)
     config = require(info, "InstanceFlowConfig", data.get("id"))
-    result = run_flow(
+    result = _test_run(store(info), config, data)
+    return {"testInstanceFlowConfigResult": {**result, "flowConfig": config}, "errors": []}
+
+
+def _test_run(s: Store, config: Record, data: dict[str, Any]) -> dict[str, Any]:
+    return run_flow(
         s,
         config,
         body=data.get("payload") or "",
@@ -117,7 +109,6 @@ def test_instance_flow_config(info: Info, data: dict[str, Any]) -> dict[str, Any
         invoke_type="INTEGRATION_FLOW_TEST",
         is_test=True,
     )
-    return {"testInstanceFlowConfigResult": {**result, "flowConfig": config}, "errors": []}
 
 
 def run_flow(

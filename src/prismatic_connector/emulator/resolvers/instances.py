@@ -20,6 +20,7 @@ from .common import (
     ctx,
     invalid,
     listing,
+    lookup,
     mutation,
     payload,
     ref,
@@ -54,9 +55,7 @@ ref("RequiredConfigVariable", "integration")
 # ---------------------------------------------------------------- queries and fields
 
 
-@registry.query("instance")
-def instance(_: Any, info: Info, id: str) -> Record:
-    return require(info, "Instance", id)
+lookup("instance", "Instance")
 
 
 @registry.query("instances")

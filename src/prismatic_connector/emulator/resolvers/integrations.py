@@ -20,6 +20,7 @@ from .common import (
     ctx,
     invalid,
     listing,
+    lookup,
     mutation,
     payload,
     ref,
@@ -58,9 +59,8 @@ ref("IntegrationFlow", "integration")
 # ---------------------------------------------------------------- queries
 
 
-@registry.query("integration")
-def integration(_: Any, info: Info, id: str) -> Record:
-    return require(info, "Integration", id)
+lookup("integration", "Integration")
+lookup("marketplaceIntegration", "Integration")
 
 
 @registry.query("integrations")
@@ -102,11 +102,6 @@ def marketplace_integrations(_: Any, info: Info, **args: Any) -> dict[str, Any]:
         and _is_latest(s, r)
     ]
     return listing(records, args, s, order_fields=INTEGRATION_ORDER, handled=LIST_HANDLED)
-
-
-@registry.query("marketplaceIntegration")
-def marketplace_integration(_: Any, info: Info, id: str) -> Record:
-    return require(info, "Integration", id)
 
 
 def _sequence(s: Store, record: Record) -> list[Record]:
@@ -257,13 +252,18 @@ def flow_trigger(flow: Record, info: Info) -> Record:
 
 @registry.field("IntegrationFlow", "testUrl")
 def flow_test_url(flow: Record, info: Info) -> str:
-    s = store(info)
-    draft = draft_of(s, require(info, "Integration", flow["integration"]))
-    configs = s.find(
-        "InstanceFlowConfig", instance=draft.get("systemInstance"), flowName=flow["name"]
-    )
-    target = configs[0]["id"] if configs else flow["id"]
-    return f"{ctx(info).base_url}/trigger/{target}"
+    config = test_flow_config(store(info), flow)
+    return f"{ctx(info).base_url}/trigger/{config['id'] if config else flow['id']}"
+
+
+def test_flow_config(s: Store, flow: Record) -> Record | None:
+    """The flow's config on its integration's test instance, where flow tests run."""
+    integration = s.get("Integration", flow["integration"])
+    if integration is None:
+        return None
+    system = draft_of(s, integration).get("systemInstance")
+    configs = s.find("InstanceFlowConfig", instance=system, flowName=flow["name"])
+    return configs[0] if configs else None
 
 
 @registry.field("IntegrationFlow", "testExecutionResults")
