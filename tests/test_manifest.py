@@ -178,7 +178,7 @@ def test_copy_paste_comments_are_corrected(component: Component) -> None:
 
 
 def test_connection_matches_prismatic_integration_yaml(component: Component) -> None:
-    conn = component.spec.connection
+    conn = component.connection_spec
     assert (conn.key, conn.label) == ("apiKey", "Prismatic Refresh Token")
     token, tenant = conn.inputs
     assert (token.key, token.label, token.required, token.secret) == (

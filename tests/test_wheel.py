@@ -84,6 +84,8 @@ def test_installed_wheel_finds_its_component(wheel: Path, tmp_path: Path) -> Non
         "r = c.prepare('rawRequest', {'variables': [{'name': 'a', 'value': 1}]});"
         "assert r.variables == {'a': 1};"
         "c.exchange();"
+        "import io, prismatic_connector.demo as d; out = io.StringIO(); d.run(out);"
+        "assert 'Deployed version 1' in out.getvalue(), out.getvalue();"
         "print(len(c.actions))"
     )
     done = subprocess.run(

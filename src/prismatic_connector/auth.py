@@ -94,6 +94,8 @@ class Connection:
             return self._session
 
     def close(self) -> None:
+        if self._auth is not None:
+            self._auth.close()
         if self._session is not None:
             self._session.close()
 
@@ -115,6 +117,9 @@ class TokenAuth(requests.auth.AuthBase):
 
     def __repr__(self) -> str:
         return f"TokenAuth(base_url={self._connection.base_url!r})"
+
+    def close(self) -> None:
+        self._exchange_session.close()
 
     def token(self, *, stale: Secret | None = None) -> Secret:
         """A fresh access token; ``stale`` is one the API just refused."""

@@ -21,7 +21,7 @@ from .binding import bind
 from .bundle import Bundle, find_bundle, load_module
 from .errors import InputError, ManifestError
 from .hooks import Prepare, Request
-from .manifest import ActionSpec, ComponentSpec, load_manifest
+from .manifest import ActionSpec, ComponentSpec, ConnectionSpec, load_manifest
 
 Envelope = dict[str, Any]
 ConnectionLike = Connection | Mapping[str, Any] | None
@@ -45,6 +45,10 @@ class Component:
     @property
     def actions(self) -> tuple[ActionSpec, ...]:
         return self.spec.actions
+
+    @property
+    def connection_spec(self) -> ConnectionSpec:
+        return self.spec.connection
 
     def action(self, key: str) -> ActionSpec:
         """The action with this key or alias; an ``InputError`` names close matches."""
