@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -41,7 +41,6 @@ class Context:
     store: Store
     user_id: str
     base_url: str
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 Info = GraphQLResolveInfo[Context]

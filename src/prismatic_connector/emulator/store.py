@@ -112,13 +112,6 @@ class Store:
     def find(self, type_: str, **equal: Any) -> list[Record]:
         return [r for r in self.all(type_) if all(r.get(k) == v for k, v in equal.items())]
 
-    def count(self, type_: str) -> int:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT COUNT(*) FROM records WHERE type = ?", (type_,)
-            ).fetchone()
-        return int(row[0])
-
     # meta, tokens, counters ------------------------------------------------
 
     def meta(self, key: str) -> str | None:
