@@ -210,3 +210,22 @@ def test_environment_supplies_url_and_refresh_token(
 
 def test_default_base_url_is_prismatic() -> None:
     assert Connection("x").base_url == "https://app.prismatic.io"
+
+
+def test_connection_may_come_as_the_connection_input(
+    component: Component, server: RecordingServer
+) -> None:
+    server.reply_data({"authenticatedUser": {"id": "1"}})
+    step_inputs = {"connection": {"apiKey": REFRESH_TOKEN, "baseUrl": server.url}}
+    assert component.invoke("getCurrentUser", step_inputs)["data"]["status"] == 200
+    assert server.auth_calls[0].body == {"refresh_token": REFRESH_TOKEN}
+
+
+def test_connection_given_twice_is_refused(
+    component: Component, server: RecordingServer, connection: Connection
+) -> None:
+    from prismatic_connector import InputError
+
+    with pytest.raises(InputError, match="given twice"):
+        component.invoke("getCurrentUser", {"connection": {"apiKey": "x"}}, connection=connection)
+    assert server.api_calls == []

@@ -23,7 +23,12 @@ from .loopback import RecordingServer
         ("listInstances", {"enabled": "maybe"}, "enabled", "expected a boolean"),
         ("listInstances", {"enabled": 1}, "enabled", "expected a boolean"),
         ("listInstances", {"nmae": "x"}, "nmae", "is not an input of this action"),
-        ("listInstances", {"connection": "x"}, "connection", "is not an input of this action"),
+        (
+            "listInstances",
+            {"connection": "x"},
+            "connection",
+            "expected a Connection or the connection's values",
+        ),
         ("rawRequest", {"variables": "{not json"}, "variables", "expected JSON"),
         ("rawRequest", {"variables": [1, 2]}, "variables", "a list of {name, value} pairs"),
         ("rawRequest", {"query": ""}, "query", "is required"),

@@ -24,6 +24,7 @@ from .hooks import Prepare, Request
 from .manifest import ActionSpec, ComponentSpec, ConnectionSpec, load_manifest
 
 Envelope = dict[str, Any]
+CONNECTION_INPUT = "connection"
 ConnectionLike = Connection | Mapping[str, Any] | None
 
 
@@ -102,7 +103,8 @@ class Component:
     def prepare(self, key: str, inputs: Mapping[str, Any] | None = None) -> Request:
         """Everything up to sending: bind the inputs and run the hook. Raises ``InputError``."""
         action = self.action(key)
-        values = bind(action, inputs or {})
+        given = {k: v for k, v in (inputs or {}).items() if k != CONNECTION_INPUT}
+        values = bind(action, given)
         hooked = {spec.key for spec in action.inputs if spec.hook}
         variables = {k: v for k, v in values.items() if k not in hooked}
         request = Request(action.key, self.query(action), variables, values)
@@ -116,8 +118,21 @@ class Component:
         *,
         connection: ConnectionLike = None,
     ) -> Envelope:
-        """Run one action and return ``{"data": {"status": ..., "data": ...}}``."""
+        """Run one action and return ``{"data": {"status": ..., "data": ...}}``.
+
+        The connection may come as ``connection=`` or, as a workflow runner passes a
+        step's inputs, as the ``connection`` input; not both.
+        """
         request = self.prepare(key, inputs)
+        if inputs and CONNECTION_INPUT in inputs:
+            given = _connection_input(request.action, inputs[CONNECTION_INPUT])
+            if connection is not None:
+                raise InputError(
+                    request.action,
+                    CONNECTION_INPUT,
+                    "is given twice (as an input and as connection=)",
+                )
+            connection = given
         conn = self.connection(connection)
         session = conn.session(self.exchange())
         answer = client.send(
@@ -130,6 +145,16 @@ class Component:
         )
         data = client.interpret(request.action, answer)
         return {"data": {"status": answer.status, "data": data}}
+
+
+def _connection_input(action: str, value: Any) -> ConnectionLike:
+    if value is None or isinstance(value, (Connection, Mapping)):
+        return value
+    raise InputError(
+        action,
+        CONNECTION_INPUT,
+        "expected a Connection or the connection's values (apiKey, tenantId)",
+    )
 
 
 _loaded: dict[Path | None, Component] = {}
