@@ -373,15 +373,10 @@ def _new_draft(info: Info, definition: dict[str, Any], data: dict[str, Any]) -> 
             "versionSequenceId": str(uuid.uuid4()),
             "isDraft": True,
             "draft": None,
-            "name": definition["name"],
-            "description": definition.get("description") or "",
-            "category": definition.get("category"),
-            "labels": clean_labels(definition.get("labels")),
-            "documentation": definition.get("documentation"),
+            **_described_by(definition),
             "avatarUrl": None,
             "customer": data.get("customer"),
             "parent": data.get("parent"),
-            "definition": definition,
             "versionNumber": 0,
             "versionIsAvailable": True,
             "versionComment": None,
@@ -450,18 +445,20 @@ def _write_flows(s: Store, record: Record) -> None:
         s.delete("IntegrationFlow", gone["id"])
 
 
+def _described_by(definition: dict[str, Any]) -> dict[str, Any]:
+    """What an integration record takes from its definition."""
+    return {
+        "definition": definition,
+        "name": definition["name"],
+        "description": definition.get("description") or "",
+        "category": definition.get("category"),
+        "labels": clean_labels(definition.get("labels")),
+        "documentation": definition.get("documentation"),
+    }
+
+
 def _apply_definition(s: Store, record: Record, definition: dict[str, Any]) -> Record:
-    record.update(
-        {
-            "definition": definition,
-            "name": definition["name"],
-            "description": definition.get("description") or "",
-            "category": definition.get("category"),
-            "labels": clean_labels(definition.get("labels")),
-            "documentation": definition.get("documentation"),
-            "hasUnpublishedChanges": True,
-        }
-    )
+    record.update(_described_by(definition), hasUnpublishedChanges=True)
     s.put("Integration", stamp(record))
     _write_flows(s, record)
     from .instances import sync_system_instance
