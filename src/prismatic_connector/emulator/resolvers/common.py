@@ -81,6 +81,18 @@ def invalid(object_field: str, field: str, *messages: str) -> dict[str, Any]:
     return {object_field: None, "errors": [{"field": field, "messages": list(messages)}]}
 
 
+def blank_name(
+    object_field: str, data: Mapping[str, Any], *, required: bool
+) -> dict[str, Any] | None:
+    """The payload error for a blank ``name``: missing on create, or given empty on update."""
+    name = data.get("name")
+    if name is None and not required:
+        return None
+    if not (name or "").strip():
+        return invalid(object_field, "name", "This field may not be blank.")
+    return None
+
+
 def mutation(name: str) -> Callable[[Resolver], Resolver]:
     """Register a root mutation: takes ``input``, counts what was applied."""
 

@@ -7,8 +7,8 @@ from typing import Any
 from .. import ids
 from ..engine import Info, registry
 from .common import (
+    blank_name,
     clean_labels,
-    invalid,
     listing,
     lookup,
     mutation,
@@ -55,8 +55,8 @@ def _conflicts(
 
 @mutation("createCustomer")
 def create_customer(info: Info, data: dict[str, Any]) -> dict[str, Any]:
-    if not (data.get("name") or "").strip():
-        return invalid("customer", "name", "This field may not be blank.")
+    if blank := blank_name("customer", data, required=True):
+        return blank
     errors = _conflicts(info, data)
     if errors:
         return {"customer": None, "errors": errors}
@@ -83,8 +83,8 @@ def create_customer(info: Info, data: dict[str, Any]) -> dict[str, Any]:
 @mutation("updateCustomer")
 def update_customer(info: Info, data: dict[str, Any]) -> dict[str, Any]:
     record = require(info, "Customer", data.get("id"))
-    if "name" in data and data["name"] is not None and not data["name"].strip():
-        return invalid("customer", "name", "This field may not be blank.")
+    if blank := blank_name("customer", data, required=False):
+        return blank
     errors = _conflicts(info, data, except_id=record["id"])
     if errors:
         return {"customer": None, "errors": errors}

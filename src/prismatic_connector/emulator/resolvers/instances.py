@@ -16,6 +16,7 @@ from ..engine import Info, registry
 from ..paging import Record
 from ..store import Store
 from .common import (
+    blank_name,
     clean_labels,
     ctx,
     invalid,
@@ -373,9 +374,9 @@ def _resolve_version(info: Info, integration_id: Any) -> Record | dict[str, Any]
 @mutation("createInstance")
 def create_instance(info: Info, data: dict[str, Any]) -> dict[str, Any]:
     s = store(info)
-    name = (data.get("name") or "").strip()
-    if not name:
-        return invalid("instance", "name", "This field may not be blank.")
+    if blank := blank_name("instance", data, required=True):
+        return blank
+    name = data["name"].strip()
     customer = require(info, "Customer", data.get("customer"))
     version = _resolve_version(info, data.get("integration"))
     if "errors" in version:
@@ -409,8 +410,8 @@ def _apply_flow_configs(s: Store, record: Record, given: list[dict[str, Any]] | 
 def update_instance(info: Info, data: dict[str, Any]) -> dict[str, Any]:
     s = store(info)
     record = require(info, "Instance", data.get("id"))
-    if "name" in data and data["name"] is not None and not data["name"].strip():
-        return invalid("instance", "name", "This field may not be blank.")
+    if blank := blank_name("instance", data, required=False):
+        return blank
     for key in ("name", "description", "enabled", "starred", "logsDisabled", "stepResultsDisabled"):
         if data.get(key) is not None:
             record[key] = data[key]

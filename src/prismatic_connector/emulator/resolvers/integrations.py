@@ -16,6 +16,7 @@ from ..engine import Info, registry
 from ..paging import Record
 from ..store import Store
 from .common import (
+    blank_name,
     clean_labels,
     ctx,
     invalid,
@@ -473,9 +474,9 @@ def _parse(info: Info, text: str) -> dict[str, Any]:
 
 @mutation("createIntegration")
 def create_integration(info: Info, data: dict[str, Any]) -> dict[str, Any]:
-    name = (data.get("name") or "").strip()
-    if not name:
-        return invalid("integration", "name", "This field may not be blank.")
+    if blank := blank_name("integration", data, required=True):
+        return blank
+    name = data["name"].strip()
     if data.get("customer"):
         require(info, "Customer", data["customer"])
     if data.get("definition"):
@@ -518,8 +519,8 @@ def update_integration(info: Info, data: dict[str, Any]) -> dict[str, Any]:
         except definitions.DefinitionError as exc:
             return invalid("integration", "definition", *exc.messages)
         record = _apply_definition(s, draft_of(s, record), definition)
-    if "name" in data and data["name"] is not None and not data["name"].strip():
-        return invalid("integration", "name", "This field may not be blank.")
+    if blank := blank_name("integration", data, required=False):
+        return blank
     changed = False
     for key in ("name", "description", "category", "documentation"):
         if data.get(key) is not None and data[key] != record.get(key):
@@ -586,9 +587,9 @@ def publish_integration(info: Info, data: dict[str, Any]) -> dict[str, Any]:
 @mutation("forkIntegration")
 def fork_integration(info: Info, data: dict[str, Any]) -> dict[str, Any]:
     parent = require(info, "Integration", data.get("parent"))
-    name = (data.get("name") or "").strip()
-    if not name:
-        return invalid("integration", "name", "This field may not be blank.")
+    if blank := blank_name("integration", data, required=True):
+        return blank
+    name = data["name"].strip()
     definition = json.loads(json.dumps(parent["definition"]))
     definition["name"] = name
     if data.get("description") is not None:
