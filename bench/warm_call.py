@@ -1,0 +1,113 @@
+"""A warm action call against bare requests and the gql client, on one static loopback server.
+
+The server answers every POST with the same small JSON body, so what is measured is
+each client's own cost per call over a kept-alive connection: binding, auth,
+sending, reading and interpreting. The connector's rate limiter is off, as the
+baselines have none.
+
+    python bench/warm_call.py
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import requests
+
+from prismatic_connector import Connection, load_component
+
+CALLS = 2000
+ROUNDS = 7
+QUERY = "query listInstances { instances(first: 1) { nodes { id name } } }"
+API_BODY = json.dumps({"data": {"instances": {"nodes": [{"id": "SW5zdGFuY2U6MQ==", "name": "a"}]}}})
+TOKEN_BODY = json.dumps({"access_token": "bench-access", "expires_in": 3600})
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = (TOKEN_BODY if self.path == "/auth/refresh" else API_BODY).encode()
+        # One write per answer: headers and body in separate packets would meet
+        # delayed ACKs and measure the kernel, not the clients.
+        head = (
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
+        self.wfile.write(head.encode() + body)
+
+
+def per_call(fn: Callable[[], object]) -> float:
+    for _ in range(50):
+        fn()
+    samples = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        for _ in range(CALLS // ROUNDS):
+            fn()
+        samples.append((time.perf_counter() - started) / (CALLS // ROUNDS))
+    return statistics.median(samples)
+
+
+def main() -> None:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}"
+
+    session = requests.Session()
+    headers = {"Authorization": "Bearer bench-access"}
+
+    def bare() -> object:
+        response = session.post(
+            f"{url}/api", json={"query": QUERY, "variables": {}}, headers=headers, timeout=10
+        )
+        return response.json()["data"]
+
+    from gql import Client, gql
+    from gql.transport.requests import RequestsHTTPTransport
+
+    client = Client(transport=RequestsHTTPTransport(url=f"{url}/api", headers=headers, timeout=10))
+    gql_session = client.connect_sync()
+    document = gql(QUERY)
+
+    def with_gql() -> object:
+        return gql_session.execute(document)
+
+    component = load_component()
+    connection = _connection(url)
+
+    def with_invoke() -> object:
+        return component.invoke("listInstances", {"first": 1}, connection=connection)
+
+    results = [
+        ("bare requests post", per_call(bare)),
+        ("gql client (requests transport)", per_call(with_gql)),
+        ("invoke listInstances", per_call(with_invoke)),
+    ]
+    client.close_sync()
+    httpd.shutdown()
+    baseline = results[0][1]
+    for name, seconds in results:
+        print(f"{name:34} {seconds * 1e6:8.0f} us/call  {seconds / baseline:.2f}x")
+
+
+def _connection(url: str) -> Connection:
+    try:
+        return Connection("bench-refresh", base_url=url, rate_limit=None)  # type: ignore[call-arg]
+    except TypeError:  # connections without a rate limiter take no such setting
+        return Connection("bench-refresh", base_url=url)
+
+
+if __name__ == "__main__":
+    main()
