@@ -2,28 +2,74 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import yaml
 
+from prismatic_connector.binding import json_problem
 from prismatic_connector.hooks import InputError, Request
+
+INPUT = "yamlDefinition"
 
 
 def prepare(request: Request) -> Request:
-    text = request.inputs["yamlDefinition"]
-    try:
-        definition = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "it does not parse"
-        raise InputError(
-            request.action, "yamlDefinition", f"invalid YAML{where}: {problem}"
-        ) from exc
+    definition = _load(request.action, request.inputs[INPUT])
     if not isinstance(definition, dict):
         raise InputError(
             request.action,
-            "yamlDefinition",
+            INPUT,
             "expected a YAML mapping with the integration's definition "
             f"(definitionVersion, name, flows...), got {type(definition).__name__}",
         )
+    # Dates and scalar keys are ordinary in YAML; everything else must be plain data.
+    problem = json_problem(_as_json_data(definition))
+    if problem:
+        raise InputError(request.action, INPUT, f"expected plain YAML data, but {problem}")
     # The API takes the YAML text itself; it was parsed only to catch mistakes early.
     return request
+
+
+def _load(action: str, text: str) -> Any:
+    problem = ""
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = f"invalid YAML{where}: {exc.problem or 'it does not parse'}"
+    except yaml.YAMLError as exc:
+        problem = f"invalid YAML: {type(exc).__name__}"
+    except RecursionError:
+        problem = "invalid YAML: it is nested too deeply"
+    except (ValueError, TypeError, OverflowError, AttributeError) as exc:
+        # PyYAML's constructors raise these on values such as an impossible date.
+        problem = f"invalid YAML: a value cannot be read ({type(exc).__name__})"
+    raise InputError(action, INPUT, problem)
+
+
+def _as_json_data(value: Any) -> Any:
+    import datetime
+
+    seen: dict[int, Any] = {}
+
+    def convert(item: Any, depth: int) -> Any:
+        if isinstance(item, (datetime.date, datetime.datetime)):
+            return item.isoformat()
+        if depth > 80 or not isinstance(item, (dict, list)):
+            return item
+        if id(item) in seen:
+            return seen[id(item)]
+        if isinstance(item, dict):
+            out: Any = {}
+            seen[id(item)] = out
+            for key, child in item.items():
+                if key is None or isinstance(key, (bool, int, float)):
+                    key = str(key)
+                out[convert(key, depth + 1)] = convert(child, depth + 1)
+            return out
+        out = []
+        seen[id(item)] = out
+        out.extend(convert(child, depth + 1) for child in item)
+        return out
+
+    return convert(value, 0)

@@ -10,66 +10,75 @@ from __future__ import annotations
 import base64
 import json
 import time
+from typing import Any
 
-import requests
-
-from prismatic_connector.auth import AccessToken, Connection
+from prismatic_connector.auth import AccessToken, Connection, ExchangeHttp
 from prismatic_connector.errors import CredentialError, TransportError
-from prismatic_connector.redaction import Secret, scrub
+from prismatic_connector.redaction import Secret
 
 # Prismatic documents access tokens as valid for 7 days.
 DEFAULT_LIFETIME_S = 7 * 24 * 3600
+REFUSED = (400, 401, 403)
+GET_ONE = "Get a new one with `prism me:token --type refresh`."
 
 
-def exchange(session: requests.Session, connection: Connection) -> AccessToken:
+def exchange(http: ExchangeHttp, connection: Connection) -> AccessToken:
+    if not connection.refresh_token:
+        raise CredentialError(
+            "no refresh token: set the connection's Refresh Token (apiKey) or "
+            f"PRISM_REFRESH_TOKEN. {GET_ONE}"
+        )
     body = {"refresh_token": connection.refresh_token.reveal()}
     if connection.tenant_id:
         body["tenant_id"] = connection.tenant_id
-    url = f"{connection.base_url}/auth/refresh"
-    try:
-        response = session.post(url, json=body, timeout=connection.timeout)
-    except requests.RequestException as exc:
-        raise TransportError(f"could not reach {url}: {type(exc).__name__}") from None
-    snippet = scrub(response.text[:200], [connection.refresh_token])
-    if response.status_code in (400, 401, 403):
+    answer = http.post_json("/auth/refresh", body)
+    if answer.status in REFUSED:
         raise CredentialError(
-            f"the refresh token was refused (HTTP {response.status_code}): it is invalid, "
-            "expired or revoked. Get a new one with `prism me:token --type refresh`.",
-            status=response.status_code,
+            f"the refresh token was refused (HTTP {answer.status}): it is invalid, "
+            f"expired or revoked. {GET_ONE}",
+            status=answer.status,
         )
-    if not response.ok:
+    if not 200 <= answer.status < 300:
         raise TransportError(
-            f"token exchange failed with HTTP {response.status_code}: {snippet}",
-            status=response.status_code,
-            snippet=snippet,
+            f"token exchange failed with HTTP {answer.status}: {answer.snippet}",
+            status=answer.status,
+            snippet=answer.snippet,
         )
+    payload = _json(answer.body)
+    access = payload.get("access_token")
+    if not isinstance(access, str) or not access or not _sendable(access):
+        raise TransportError(
+            "token exchange answered without a usable access_token",
+            status=answer.status,
+        )
+    return AccessToken(Secret(access), _lifetime(payload, access))
+
+
+def _json(body: bytes) -> dict[str, Any]:
     try:
-        access = response.json()["access_token"]
-        if not isinstance(access, str) or not access:
-            raise TypeError
-    except (ValueError, KeyError, TypeError):
-        raise TransportError(
-            f"token exchange answered without an access_token: {snippet}",
-            status=response.status_code,
-            snippet=snippet,
-        ) from None
-    return AccessToken(Secret(access), _expiry(response, access))
+        value = json.loads(body)
+    except (ValueError, RecursionError):
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
-def _expiry(response: requests.Response, access: str) -> float:
+def _sendable(token: str) -> bool:
+    """A token that fits an HTTP header as it is: printable ASCII, no spaces."""
+    return token.isascii() and token.isprintable() and " " not in token and len(token) < 16384
+
+
+def _lifetime(payload: dict[str, Any], access: str) -> float:
     """From ``expires_in``, else the JWT's ``exp``, else the documented 7 days."""
-    now = time.time()
+    expires_in = payload.get("expires_in")
+    is_number = isinstance(expires_in, (int, float)) and not isinstance(expires_in, bool)
+    if is_number and 0 < expires_in < 10 * DEFAULT_LIFETIME_S:
+        return float(expires_in)
     try:
-        expires_in = response.json().get("expires_in")
-        if isinstance(expires_in, (int, float)) and expires_in > 0:
-            return now + float(expires_in)
-    except ValueError:
+        part = access.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+        exp = claims.get("exp")
+        if isinstance(exp, (int, float)) and not isinstance(exp, bool):
+            return max(0.0, min(float(exp) - time.time(), 10.0 * DEFAULT_LIFETIME_S))
+    except (IndexError, ValueError, AttributeError, TypeError, OverflowError, RecursionError):
         pass
-    try:
-        payload = access.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        if isinstance(claims.get("exp"), (int, float)):
-            return float(claims["exp"])
-    except (IndexError, ValueError, AttributeError):
-        pass
-    return now + DEFAULT_LIFETIME_S
+    return float(DEFAULT_LIFETIME_S)

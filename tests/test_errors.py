@@ -15,6 +15,7 @@ from prismatic_connector import (
     TransportError,
 )
 
+from .clock import FakeClock
 from .loopback import REFRESH_TOKEN, RecordingServer, Reply
 
 INSTANCE = "SW5zdGFuY2U6MQ=="
@@ -155,15 +156,22 @@ def test_a_second_401_is_a_credential_error(
     assert len(server.api_calls) == 2
 
 
-def test_an_expiring_token_is_refreshed_before_use(
-    component: Component, server: RecordingServer, connection: Connection
+@pytest.mark.parametrize(("lifetime", "margin"), [(30, 3.0), (2, 0.2), (7 * 24 * 3600, 60.0)])
+def test_a_token_is_refreshed_a_tenth_of_its_life_early_at_most_a_minute(
+    component: Component, server: RecordingServer, lifetime: int, margin: float
 ) -> None:
-    server.expires_in = 30  # inside the refresh margin: never worth reusing
+    clock = FakeClock()
+    server.expires_in = lifetime
     server.reply_data({"authenticatedUser": {"id": "1"}})
-    component.invoke("getCurrentUser", {}, connection=connection)
-    component.invoke("getCurrentUser", {}, connection=connection)
-    assert len(server.auth_calls) == 2
-    assert len(server.api_calls) == 2
+    with Connection(REFRESH_TOKEN, base_url=server.url, clock=clock) as conn:
+        component.invoke("getCurrentUser", {}, connection=conn)
+        clock.advance(lifetime - margin - 0.01)
+        component.invoke("getCurrentUser", {}, connection=conn)
+        assert len(server.auth_calls) == 1  # still fresh: reused
+        clock.advance(0.02)
+        component.invoke("getCurrentUser", {}, connection=conn)
+        assert len(server.auth_calls) == 2  # inside the margin: refreshed first
+    assert len(server.api_calls) == 3
 
 
 def test_token_expiry_falls_back_to_the_jwt_exp(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -60,9 +61,21 @@ def find_bundle(root: Path | None = None) -> Bundle:
     raise ManifestError(MANIFEST_NAME, "", f"not found (looked in {looked})")
 
 
+_loading = threading.RLock()
+
+
 def load_module(path: Path, qualname: str) -> ModuleType:
-    """Import a hook file under a private module name, once per process."""
-    name = f"prismatic_connector._hooks.{qualname}"
+    """Import a hook file under a private module name, once per process.
+
+    A module is in ``sys.modules`` while it runs, so a second thread must not
+    take it from there before the first has finished: the whole load is one
+    critical section.
+    """
+    with _loading:
+        return _load(path, f"prismatic_connector._hooks.{qualname}")
+
+
+def _load(path: Path, name: str) -> ModuleType:
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, path)

@@ -126,6 +126,13 @@ def check_action(component: Component, action: ActionSpec, schema: GraphQLSchema
         )
         return out
     operation = operations[0]
+    scanned = component.operation(action)[1]
+    if scanned.kind != operation.operation.value:
+        found(
+            f"queries/{action.key}.graphql",
+            f"reads as a {scanned.kind} to the runner but parses as a "
+            f"{operation.operation.value}: retries would be decided wrongly",
+        )
 
     variables: dict[str, tuple[GraphQLInputType, bool]] = {}
     for definition in operation.variable_definitions or ():

@@ -1,73 +1,24 @@
-"""GraphQL over HTTP: ``send`` posts an operation, ``interpret`` reads the answer.
+"""Reading a GraphQL answer: its data, or the right exception.
 
-The two are apart so that a caller (or a test) can look at the raw status and
-body before any judgement is made about them.
+Sending is the transport's job; this is apart so that a caller (or a test) can
+look at the raw status and body before any judgement is made about them.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import time
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-import requests
-
 from .errors import CredentialError, GraphQLError, TransportError
-
-log = logging.getLogger("prismatic_connector")
-SNIPPET_CHARS = 200
+from .transport import Answer
 
 
-@dataclass(frozen=True)
-class RawAnswer:
-    status: int
-    content_type: str
-    body: bytes
-
-
-def send(
-    session: requests.Session,
-    base_url: str,
-    query: str,
-    variables: Mapping[str, Any],
-    *,
-    timeout: float,
-    action: str,
-) -> RawAnswer:
-    url = f"{base_url}/api"
-    started = time.perf_counter()
-    try:
-        response = session.post(
-            url,
-            json={"query": query, "variables": dict(variables)},
-            headers={"Prismatic-Client": "prismatic-connector"},
-            timeout=timeout,
-        )
-    except requests.RequestException as exc:
-        raise TransportError(
-            f"action {action!r}: could not reach {url}: {type(exc).__name__}"
-        ) from None
-    log.debug(
-        "action %s: HTTP %s in %.1f ms (variables: %s)",
-        action,
-        response.status_code,
-        (time.perf_counter() - started) * 1000,
-        ", ".join(sorted(variables)) or "none",
-    )
-    return RawAnswer(
-        response.status_code, response.headers.get("Content-Type", ""), response.content
-    )
-
-
-def interpret(action: str, answer: RawAnswer) -> dict[str, Any]:
+def interpret(action: str, answer: Answer) -> dict[str, Any]:
     """The GraphQL ``data`` of a good answer; raise on anything else.
 
     Mutation payload errors are part of ``data`` and come back as they are.
     """
-    snippet = answer.body[:SNIPPET_CHARS].decode("utf-8", "replace")
+    snippet = answer.snippet
     if answer.status == 401:
         raise CredentialError(
             f"action {action!r}: the API refused the access token even after a refresh "
@@ -79,20 +30,27 @@ def interpret(action: str, answer: RawAnswer) -> dict[str, Any]:
             f"action {action!r}: HTTP {answer.status}: {snippet}",
             status=answer.status,
             snippet=snippet,
+            action=action,
         )
+    body: Any = None
     try:
         body = json.loads(answer.body)
-    except ValueError:
+    except (ValueError, RecursionError):
+        # Raised below, outside this block, so the exception carries no chain.
+        body = _NOT_JSON
+    if body is _NOT_JSON:
         raise TransportError(
             f"action {action!r}: the answer is not JSON (HTTP {answer.status}): {snippet}",
             status=answer.status,
             snippet=snippet,
-        ) from None
+            action=action,
+        )
     if not isinstance(body, dict) or not ("data" in body or "errors" in body):
         raise TransportError(
             f"action {action!r}: the answer is not a GraphQL response: {snippet}",
             status=answer.status,
             snippet=snippet,
+            action=action,
         )
     data = body.get("data")
     errors = body.get("errors")
@@ -108,5 +66,9 @@ def interpret(action: str, answer: RawAnswer) -> dict[str, Any]:
             f"action {action!r}: the answer has no data: {snippet}",
             status=answer.status,
             snippet=snippet,
+            action=action,
         )
     return data
+
+
+_NOT_JSON = object()

@@ -4,7 +4,9 @@
     ├── ManifestError           a component file is malformed (names the file and the path)
     ├── InputError              an action input is missing or malformed; nothing was sent
     ├── CredentialError         the refresh token is missing, invalid or revoked: fix the connection
-    ├── TransportError          a non-2xx answer, or a body that is not GraphQL JSON
+    ├── TransportError          no usable answer: unreachable, non-2xx, not GraphQL JSON, too big,
+    │   │                       too slow, or retries did not help
+    │   └── OutcomeUnknownError a mutation was sent and may or may not have been applied
     └── GraphQLError            the API answered with top-level GraphQL ``errors``
 
 Mutation payload errors (``errors: [{field, messages}]`` inside ``data``) are not
@@ -22,6 +24,7 @@ __all__ = [
     "GraphQLError",
     "InputError",
     "ManifestError",
+    "OutcomeUnknownError",
     "TransportError",
 ]
 
@@ -67,12 +70,41 @@ class CredentialError(ConnectorError):
 
 
 class TransportError(ConnectorError):
-    """The API answered with a non-2xx status or a body that is not GraphQL JSON."""
+    """No usable answer: unreachable, a non-2xx status, a body that is not GraphQL JSON,
+    an answer over the size cap or past the deadline, or retries that did not help.
+    """
 
-    def __init__(self, message: str, *, status: int | None = None, snippet: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        snippet: str = "",
+        action: str | None = None,
+    ) -> None:
         self.status = status
         self.snippet = snippet
+        self.action = action
         super().__init__(message)
+
+
+class OutcomeUnknownError(TransportError):
+    """A mutation was sent, and no answer says whether it was applied.
+
+    It is never sent again on its own: look (list or get the record) before
+    deciding to repeat it.
+    """
+
+    outcome = "unknown"
+
+    def __init__(self, action: str, operation: str, reason: str) -> None:
+        self.operation = operation
+        super().__init__(
+            f"action {action!r}: {reason} after the mutation {operation} was sent; "
+            "the change may or may not have been applied. It was not sent again: "
+            "check its effect before repeating it",
+            action=action,
+        )
 
 
 class GraphQLError(ConnectorError):

@@ -14,18 +14,28 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import InputError
+from .operations import Operation, parse_document
 
-__all__ = ["InputError", "Prepare", "Request"]
+__all__ = ["InputError", "Operation", "Prepare", "Request", "parse_document"]
+
+
+# Until told otherwise, a document is treated as one that changes things.
+UNKNOWN = Operation("mutation", "")
 
 
 @dataclass(frozen=True)
 class Request:
-    """One action call on its way out."""
+    """One action call on its way out.
+
+    ``operation`` says whether the document is a mutation, which decides what
+    may be retried: a hook that replaces the query must set it anew.
+    """
 
     action: str
     query: str
     variables: Mapping[str, Any]
     inputs: Mapping[str, Any] = field(default_factory=dict)
+    operation: Operation = UNKNOWN
 
     def with_(self, **changes: Any) -> Request:
         return replace(self, **changes)

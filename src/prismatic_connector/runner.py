@@ -2,9 +2,10 @@
 
 ``invoke(key, inputs, connection)``: the manifest gives the action's spec ->
 ``binding`` turns inputs into variables (or raises ``InputError`` before anything
-is sent) -> the action's hook, if any, adjusts the request -> ``client`` posts it
-with the connection's access token -> the answer is interpreted -> the result is
-wrapped as ``{"data": {"status": <HTTP status>, "data": <GraphQL data>}}``.
+is sent) -> the action's hook, if any, adjusts the request -> the connection's
+``transport`` posts it (token, limiter, retries, deadline) -> ``client`` interprets
+the answer -> the result is wrapped as
+``{"data": {"status": <HTTP status>, "data": <GraphQL data>}}``.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ from pathlib import Path
 from typing import Any, cast
 
 from . import client
-from .auth import Connection, Exchange
+from .auth import Connection, ExchangeHook
 from .binding import bind
 from .bundle import Bundle, find_bundle, load_module
+from .connection_cache import ConnectionCache
 from .errors import InputError, ManifestError
 from .hooks import Prepare, Request
 from .manifest import ActionSpec, ComponentSpec, ConnectionSpec, load_manifest
+from .operations import Operation, scan
+from .policy import Retry, Timeout
 
 Envelope = dict[str, Any]
 CONNECTION_INPUT = "connection"
@@ -34,10 +38,10 @@ class Component:
     def __init__(self, spec: ComponentSpec, bundle: Bundle) -> None:
         self.spec = spec
         self.bundle = bundle
-        self._queries: dict[str, str] = {}
+        self._queries: dict[str, tuple[str, Operation]] = {}
         self._hooks: dict[str, Prepare] = {}
-        self._connections: dict[tuple[str, str, str | None], Connection] = {}
-        self._lock = threading.Lock()
+        self._exchange: ExchangeHook | None = None
+        self.connections = ConnectionCache()
 
     def __repr__(self) -> str:
         root = str(self.bundle.root)
@@ -53,6 +57,8 @@ class Component:
 
     def action(self, key: str) -> ActionSpec:
         """The action with this key or alias; an ``InputError`` names close matches."""
+        if not isinstance(key, str):
+            raise InputError(repr(key)[:60], None, "no such action: an action key is text")
         spec = self.spec.action(key)
         if spec is None:
             keys = [a.key for a in self.spec.actions]
@@ -62,10 +68,15 @@ class Component:
         return spec
 
     def query(self, action: ActionSpec) -> str:
-        text = self._queries.get(action.key)
-        if text is None:
-            text = self._queries[action.key] = self.bundle.read_query(action.key)
-        return text
+        return self.operation(action)[0]
+
+    def operation(self, action: ActionSpec) -> tuple[str, Operation]:
+        """The action's document and its kind, read and worked out once."""
+        found = self._queries.get(action.key)
+        if found is None:
+            text = self.bundle.read_query(action.key)
+            found = self._queries[action.key] = (text, scan(text, action.key))
+        return found
 
     def hook(self, action: ActionSpec) -> Prepare | None:
         if action.hook is None:
@@ -82,32 +93,37 @@ class Component:
             found = self._hooks[action.hook] = cast(Prepare, prepare)
         return found
 
-    def exchange(self) -> Exchange:
-        name = self.spec.connection.hook
-        path = self.bundle.connection_hook_path(name)
-        module = load_module(path, f"connections.{name}")
-        exchange = getattr(module, "exchange", None)
-        if not callable(exchange):
-            raise ManifestError(str(path), "exchange", "the connection file defines no exchange()")
-        return cast(Exchange, exchange)
+    def exchange(self) -> ExchangeHook:
+        """The connection's ``exchange`` hook, loaded once."""
+        if self._exchange is None:
+            name = self.spec.connection.hook
+            path = self.bundle.connection_hook_path(name)
+            module = load_module(path, f"connections.{name}")
+            exchange = getattr(module, "exchange", None)
+            if not callable(exchange):
+                raise ManifestError(
+                    str(path), "exchange", "the connection file defines no exchange()"
+                )
+            self._exchange = cast(ExchangeHook, exchange)
+        return self._exchange
 
-    def connection(self, given: ConnectionLike = None) -> Connection:
+    def connection(self, given: ConnectionLike = None, *, action: str = "") -> Connection:
         """A Connection as is; connection values (or the environment) as a reused Connection."""
         if isinstance(given, Connection):
             return given
-        fresh = Connection.from_inputs(given or {})
-        key = (fresh.base_url, fresh.refresh_token.reveal(), fresh.tenant_id)
-        with self._lock:
-            return self._connections.setdefault(key, fresh)
+        return self.connections.get(given or {}, action=action or "connection")
 
     def prepare(self, key: str, inputs: Mapping[str, Any] | None = None) -> Request:
         """Everything up to sending: bind the inputs and run the hook. Raises ``InputError``."""
         action = self.action(key)
+        if inputs is not None and not isinstance(inputs, Mapping):
+            raise InputError(action.key, None, "expected the inputs as a mapping of name to value")
         given = {k: v for k, v in (inputs or {}).items() if k != CONNECTION_INPUT}
         values = bind(action, given)
         hooked = {spec.key for spec in action.inputs if spec.hook}
         variables = {k: v for k, v in values.items() if k not in hooked}
-        request = Request(action.key, self.query(action), variables, values)
+        text, operation = self.operation(action)
+        request = Request(action.key, text, variables, values, operation)
         hook = self.hook(action)
         return hook(request) if hook else request
 
@@ -117,11 +133,14 @@ class Component:
         inputs: Mapping[str, Any] | None = None,
         *,
         connection: ConnectionLike = None,
+        timeout: Timeout | float | None = None,
+        retries: Retry | int | None = None,
     ) -> Envelope:
         """Run one action and return ``{"data": {"status": ..., "data": ...}}``.
 
         The connection may come as ``connection=`` or, as a workflow runner passes a
-        step's inputs, as the ``connection`` input; not both.
+        step's inputs, as the ``connection`` input; not both. ``timeout`` and
+        ``retries`` override the connection's for this call.
         """
         request = self.prepare(key, inputs)
         if inputs and CONNECTION_INPUT in inputs:
@@ -133,28 +152,32 @@ class Component:
                     "is given twice (as an input and as connection=)",
                 )
             connection = given
-        conn = self.connection(connection)
-        session = conn.session(self.exchange())
-        answer = client.send(
-            session,
-            conn.base_url,
+        elif connection is not None and not isinstance(connection, (Connection, Mapping)):
+            raise InputError(request.action, CONNECTION_INPUT, _CONNECTION_EXPECTED)
+        conn = self.connection(connection, action=request.action)
+        transport = conn.transport(self.exchange())
+        answer = transport.graphql(
             request.query,
             request.variables,
-            timeout=conn.timeout,
             action=request.action,
+            operation=request.operation.name,
+            mutation=request.operation.mutation,
+            timeout=Timeout.of(timeout, conn.timeout) if timeout is not None else None,
+            retry=Retry.of(retries, conn.retry) if retries is not None else None,
         )
         data = client.interpret(request.action, answer)
         return {"data": {"status": answer.status, "data": data}}
 
 
+_CONNECTION_EXPECTED = (
+    "expected a Connection or the connection's values (apiKey, tenantId, baseUrl)"
+)
+
+
 def _connection_input(action: str, value: Any) -> ConnectionLike:
     if value is None or isinstance(value, (Connection, Mapping)):
         return value
-    raise InputError(
-        action,
-        CONNECTION_INPUT,
-        "expected a Connection or the connection's values (apiKey, tenantId)",
-    )
+    raise InputError(action, CONNECTION_INPUT, _CONNECTION_EXPECTED)
 
 
 _loaded: dict[Path | None, Component] = {}
@@ -177,6 +200,10 @@ def invoke(
     inputs: Mapping[str, Any] | None = None,
     *,
     connection: ConnectionLike = None,
+    timeout: Timeout | float | None = None,
+    retries: Retry | int | None = None,
 ) -> Envelope:
     """Run one action of the shipped component. See ``Component.invoke``."""
-    return load_component().invoke(key, inputs, connection=connection)
+    return load_component().invoke(
+        key, inputs, connection=connection, timeout=timeout, retries=retries
+    )

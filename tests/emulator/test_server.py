@@ -34,13 +34,14 @@ def test_validation_errors_have_the_standard_shape(prismatic_emulator: Emulator)
     assert error["locations"] == [{"line": 2, "column": 23}]
 
 
-def test_syntax_errors_are_400_and_reach_the_connector_as_transport_errors(
+def test_invalid_documents_are_400_and_reach_the_connector_as_transport_errors(
     component: Component, prismatic_emulator: Emulator
 ) -> None:
     conn = Connection(prismatic_emulator.refresh_token, base_url=prismatic_emulator.url)
-    with pytest.raises(TransportError, match="Syntax Error") as caught:
-        component.invoke("rawRequest", {"query": "{ customers { "}, connection=conn)
+    with pytest.raises(TransportError, match="Cannot query field") as caught:
+        component.invoke("rawRequest", {"query": "{ customers { nope } }"}, connection=conn)
     assert caught.value.status == 400
+    assert _post(prismatic_emulator, "{ customers { ").status_code == 400
 
 
 def test_record_not_found_has_a_path(prismatic_emulator: Emulator) -> None:
