@@ -2,7 +2,8 @@
 
 ``POST <base>/auth/refresh`` with ``{"refresh_token", "tenant_id"?}`` answers
 ``{"access_token", "expires_in", ...}``. The refresh token itself stays valid and
-is reused for the next exchange.
+is reused for the next exchange. ``POST <base>/auth/revoke`` with
+``{"refresh_token"}`` revokes it, with every other refresh token of its user.
 """
 
 from __future__ import annotations
@@ -52,6 +53,24 @@ def exchange(http: ExchangeHttp, connection: Connection) -> AccessToken:
             status=answer.status,
         )
     return AccessToken(Secret(access), _lifetime(payload, access))
+
+
+def revoke(http: ExchangeHttp, connection: Connection) -> None:
+    if not connection.refresh_token:
+        raise CredentialError(f"no refresh token to revoke: set PRISM_REFRESH_TOKEN. {GET_ONE}")
+    answer = http.post_json("/auth/revoke", {"refresh_token": connection.refresh_token.reveal()})
+    if answer.status in REFUSED:
+        raise CredentialError(
+            f"the refresh token was refused (HTTP {answer.status}): it is already revoked, "
+            "expired or invalid",
+            status=answer.status,
+        )
+    if not 200 <= answer.status < 300:
+        raise TransportError(
+            f"revoking failed with HTTP {answer.status}: {answer.snippet}",
+            status=answer.status,
+            snippet=answer.snippet,
+        )
 
 
 def _json(body: bytes) -> dict[str, Any]:

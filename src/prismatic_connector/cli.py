@@ -1,7 +1,8 @@
 """The command line: a thin layer over the public API.
 
-Exit status: 0 success, 1 the action (or the check) failed, 2 bad usage or input.
-Errors go to stderr as one line; results go to stdout.
+Exit status: 0 success, 1 the action (or the check) failed, 2 bad usage or input,
+130 interrupted (Ctrl-C). Errors go to stderr as one line, never a traceback;
+results go to stdout.
 """
 
 from __future__ import annotations
@@ -9,68 +10,181 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .auth import Connection
+from ._version import __version__
+from .cli_io import UsageError, gather_inputs, make_output_safe, print_json
 from .errors import ConnectorError, InputError, ManifestError
 from .manifest import ActionSpec, InputSpec
-from .runner import Component, load_component
+from .redaction import scrub
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-class UsageError(Exception):
-    pass
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Every option's default after its help (unless the help says it); examples as written."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if "(default" in text or action.default is argparse.SUPPRESS or not action.option_strings:
+            return text
+        if action.default is None:
+            return f"{text} (default: none)"
+        return f"{text} (default: %(default)s)"
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> Any:  # one line, exit 2, as for every other usage error
         raise UsageError(message)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="prismatic-connector", description="Drive Prismatic's GraphQL API.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log each request to stderr")
+def _example(*lines: str) -> str:
+    return "example:\n" + "\n".join(f"  prismatic-connector {line}" for line in lines)
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; the emulator's options are described only when ``command`` is ``emulator``,
+    so other commands never import the emulator's modules.
+    """
+    parser = _Parser(
+        prog="prismatic-connector",
+        description="Drive Prismatic's GraphQL API.",
+        epilog=_example("invoke listInstances -i first=5", "demo"),
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="-v logs the connector's records to stderr; -vv adds the HTTP library's",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    actions = sub.add_parser("actions", help="list the actions")
+    actions = sub.add_parser("actions", help="list the actions", epilog=_example("actions --json"))
     actions.add_argument("--json", action="store_true", help="the whole manifest view as JSON")
 
-    describe = sub.add_parser("describe", help="show one action and its inputs")
-    describe.add_argument("key")
-
-    invoke = sub.add_parser("invoke", help="run one action and print its result as JSON")
-    invoke.add_argument("key")
-    invoke.add_argument("--input", "-i", action="append", default=[], metavar="NAME=VALUE")
-    invoke.add_argument("--inputs-json", metavar="JSON|@FILE", help="inputs as a JSON object")
-    invoke.add_argument(
-        "--url", help="Prismatic base URL (default: $PRISMATIC_URL or app.prismatic.io)"
+    describe = sub.add_parser(
+        "describe", help="show one action and its inputs", epilog=_example("describe listInstances")
     )
-    invoke.add_argument("--tenant-id", help="tenant to act in (default: $PRISMATIC_TENANT_ID)")
-    invoke.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS)
+    describe.add_argument("key", help="the action's key or alias")
 
-    sub.add_parser("check", help="check the manifest against the operations and the schema")
+    invoke = sub.add_parser(
+        "invoke",
+        help="run one action and print its result as JSON",
+        epilog=_example(
+            "invoke getInstance -i instanceId=SW5zdGFuY2U6MQ==",
+            "invoke importIntegration -i yamlDefinition=@integration.yml",
+            "invoke rawRequest -i query=@- < query.graphql",
+        ),
+    )
+    invoke.add_argument("key", help="the action's key or alias")
+    invoke.add_argument(
+        "--input",
+        "-i",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="one input; VALUE @FILE reads a file, @- standard input, @@ a literal @",
+    )
+    invoke.add_argument(
+        "--inputs-json", metavar="JSON|@FILE", help="inputs as a JSON object (@FILE, @- work too)"
+    )
+    _connection_options(invoke)
+    invoke.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="deadline of the whole call, retries included (default: the connection's, 60 s)",
+    )
+    invoke.add_argument(
+        "--retries",
+        type=int,
+        default=None,
+        metavar="N",
+        help="most retries after the first attempt (default: the connection's, 4)",
+    )
+    invoke.add_argument(
+        "-v", "--verbose", action="count", default=argparse.SUPPRESS, help="as above"
+    )
 
-    sub.add_parser("demo", help="a session against an embedded emulator, through the actions")
+    token = sub.add_parser(
+        "token", help="manage the refresh token", epilog=_example("token revoke")
+    )
+    token_sub = token.add_subparsers(dest="token_command", required=True, parser_class=_Parser)
+    revoke = token_sub.add_parser(
+        "revoke",
+        help="revoke the refresh token ($PRISM_REFRESH_TOKEN), and every one of its user",
+        epilog=_example("token revoke --url https://app.prismatic.io"),
+    )
+    _connection_options(revoke)
 
-    from .emulator.commands import add_parser
+    sub.add_parser(
+        "check",
+        help="check the manifest against the operations and the schema",
+        epilog=_example("check"),
+    )
+    sub.add_parser(
+        "demo",
+        help="a session against an embedded emulator, through the actions",
+        epilog=_example("demo"),
+    )
 
-    add_parser(sub)
+    if command == "emulator":
+        from .emulator.commands import add_parser
 
-    docs = sub.add_parser("docs", help="write the connector reference from the manifest")
+        add_parser(sub, _Formatter)
+    else:
+        sub.add_parser("emulator", help="run the local Prismatic API emulator", add_help=False)
+
+    docs = sub.add_parser(
+        "docs",
+        help="write the connector reference from the manifest",
+        epilog=_example("docs --check"),
+    )
     docs.add_argument("--output", default=None, help="where to write (default: docs/connector.md)")
     docs.add_argument("--check", action="store_true", help="fail if the file is not current")
     return parser
 
 
+def _connection_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--url", help="Prismatic base URL (default: $PRISMATIC_URL, else https://app.prismatic.io)"
+    )
+    parser.add_argument("--tenant-id", help="tenant to act in (default: $PRISMATIC_TENANT_ID)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    make_output_safe()
     try:
-        args = build_parser().parse_args(argv)
-        if args.verbose:
-            logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+        code = _run(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, as the output is not wanted.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return _fail("interrupted", EXIT_INTERRUPTED)
+    return code
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Global options take no value, so the first other word is the command.
+    command = next((word for word in argv if not word.startswith("-")), None)
+    try:
+        args = build_parser(command).parse_args(argv)
+        _configure_logging(args.verbose)
         return int(_COMMANDS[args.command](args))
     except UsageError as exc:
         return _fail(str(exc), EXIT_USAGE)
@@ -78,8 +192,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc), EXIT_USAGE)
     except ConnectorError as exc:
         return _fail(f"{type(exc).__name__}: {exc}", EXIT_FAILED)
-    except KeyboardInterrupt:
-        return _fail("interrupted", EXIT_FAILED)
+    except (BrokenPipeError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a bug must still end in one line, and with no secret in it
+        secrets = [os.environ.get("PRISM_REFRESH_TOKEN")]
+        return _fail(f"unexpected {type(exc).__name__}: {scrub(str(exc), secrets)}", EXIT_FAILED)
+
+
+def _configure_logging(verbosity: int) -> None:
+    if not verbosity:
+        return
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    logging.getLogger("prismatic_connector").setLevel(logging.DEBUG)
+    if verbosity > 1:
+        logging.getLogger("urllib3").setLevel(logging.DEBUG)
 
 
 def _fail(message: str, code: int) -> int:
@@ -88,9 +214,11 @@ def _fail(message: str, code: int) -> int:
 
 
 def _cmd_actions(args: argparse.Namespace) -> int:
+    from .runner import load_component
+
     component = load_component()
     if args.json:
-        _print_json(manifest_view(component))
+        print_json(manifest_view(component))
         return EXIT_OK
     width = max(len(a.key) for a in component.actions)
     for action in component.actions:
@@ -98,7 +226,7 @@ def _cmd_actions(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def manifest_view(component: Component) -> dict[str, Any]:
+def manifest_view(component: Any) -> dict[str, Any]:
     spec = component.spec
     return {
         "key": spec.key,
@@ -137,6 +265,8 @@ def _input_view(spec: InputSpec) -> dict[str, Any]:
 
 
 def _cmd_describe(args: argparse.Namespace) -> int:
+    from .runner import load_component
+
     action = load_component().action(args.key)
     print(f"{action.label} ({action.key})")
     if action.aliases:
@@ -160,44 +290,33 @@ def _cmd_describe(args: argparse.Namespace) -> int:
 
 
 def _cmd_invoke(args: argparse.Namespace) -> int:
+    from .auth import Connection
+    from .runner import load_component
+
     component = load_component()
-    inputs = _gather_inputs(args)
-    connection = Connection(tenant_id=args.tenant_id, base_url=args.url)
-    envelope = component.invoke(args.key, inputs, connection=connection)
-    _print_json(envelope)
+    component.action(args.key)  # an unknown action is named before any input is read
+    inputs = gather_inputs(args)
+    with Connection(tenant_id=args.tenant_id, base_url=args.url) as connection:
+        envelope = component.invoke(
+            args.key, inputs, connection=connection, timeout=args.timeout, retries=args.retries
+        )
+    print_json(envelope)
     return EXIT_OK
 
 
-def _gather_inputs(args: argparse.Namespace) -> dict[str, Any]:
-    inputs: dict[str, Any] = {}
-    if args.inputs_json:
-        text = args.inputs_json
-        if text.startswith("@"):
-            try:
-                text = Path(text[1:]).read_text(encoding="utf-8")
-            except OSError as exc:
-                raise UsageError(f"--inputs-json: cannot read {text[1:]}: {exc.strerror}") from None
-        try:
-            loaded = json.loads(text)
-        except ValueError as exc:
-            raise UsageError(f"--inputs-json: not JSON: {exc}") from None
-        if not isinstance(loaded, dict):
-            raise UsageError("--inputs-json: expected a JSON object of input values")
-        inputs.update(loaded)
-    seen: set[str] = set()
-    for item in args.input:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise UsageError(f"--input {item!r}: expected NAME=VALUE")
-        if name in seen:
-            raise UsageError(f"--input {name!r} is given twice")
-        seen.add(name)
-        inputs[name] = value
-    return inputs
+def _cmd_token(args: argparse.Namespace) -> int:
+    from .auth import Connection
+    from .runner import load_component
+
+    with Connection(tenant_id=args.tenant_id, base_url=args.url) as connection:
+        load_component().revoke(connection)
+    print(f"revoked: the refresh token no longer works at {connection.base_url}")
+    return EXIT_OK
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from .checks import check_component
+    from .runner import load_component
 
     component = load_component()
     findings = check_component(component)
@@ -212,6 +331,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_docs(args: argparse.Namespace) -> int:
     from .docs import DOCS_PATH, render
+    from .runner import load_component
 
     component = load_component()
     target = Path(args.output) if args.output else component.bundle.root / DOCS_PATH
@@ -241,15 +361,11 @@ def _cmd_emulator(args: argparse.Namespace) -> int:
     return run(args)
 
 
-def _print_json(value: Any) -> None:
-    json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
-
-
 _COMMANDS = {
     "actions": _cmd_actions,
     "describe": _cmd_describe,
     "invoke": _cmd_invoke,
+    "token": _cmd_token,
     "check": _cmd_check,
     "docs": _cmd_docs,
     "demo": _cmd_demo,

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import difflib
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, cast
 
 from . import client
-from .auth import Connection, ExchangeHook
+from .auth import Connection, ExchangeHook, ExchangeHttp
 from .binding import bind
 from .bundle import Bundle, find_bundle, load_module
 from .connection_cache import ConnectionCache
@@ -96,16 +96,24 @@ class Component:
     def exchange(self) -> ExchangeHook:
         """The connection's ``exchange`` hook, loaded once."""
         if self._exchange is None:
-            name = self.spec.connection.hook
-            path = self.bundle.connection_hook_path(name)
-            module = load_module(path, f"connections.{name}")
-            exchange = getattr(module, "exchange", None)
-            if not callable(exchange):
-                raise ManifestError(
-                    str(path), "exchange", "the connection file defines no exchange()"
-                )
-            self._exchange = cast(ExchangeHook, exchange)
+            self._exchange = cast(ExchangeHook, self._connection_hook("exchange"))
         return self._exchange
+
+    def revoke(self, connection: ConnectionLike = None) -> None:
+        """Revoke the connection's refresh token through the connection's ``revoke`` hook."""
+        conn = self.connection(connection, action="revoke")
+        transport = conn.transport(self.exchange())
+        revoke = self._connection_hook("revoke")
+        revoke(ExchangeHttp(transport, transport.clock.now() + conn.timeout.total, "revoke"), conn)
+
+    def _connection_hook(self, function: str) -> Callable[..., Any]:
+        name = self.spec.connection.hook
+        path = self.bundle.connection_hook_path(name)
+        module = load_module(path, f"connections.{name}")
+        found = getattr(module, function, None)
+        if not callable(found):
+            raise ManifestError(str(path), function, f"the connection file defines no {function}()")
+        return cast(Callable[..., Any], found)
 
     def connection(self, given: ConnectionLike = None, *, action: str = "") -> Connection:
         """A Connection as is; connection values (or the environment) as a reused Connection."""

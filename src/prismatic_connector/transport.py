@@ -146,6 +146,24 @@ class Transport:
         with self._in_use():
             return self._send(f"{self.base_url}/api", body, call, auth=True)
 
+    def post_json(
+        self, path: str, body: Mapping[str, Any], *, action: str, deadline: float | None = None
+    ) -> Answer:
+        """Post JSON to ``path`` without the access token, for requests that are safe to
+        repeat (the token exchange, a revocation), so every failure may be retried.
+        """
+        call = Call(
+            action,
+            path,
+            False,
+            deadline if deadline is not None else self.clock.now() + self.timeout.total,
+            self.retry,
+            self.timeout,
+            stage=f"{path.strip('/')}: ",
+        )
+        with self._in_use():
+            return self._send(f"{self.base_url}{path}", _encode(body, action), call, auth=False)
+
     def secrets(self) -> list[Secret]:
         return [self._refresh_token, *self.tokens.issued]
 
@@ -370,17 +388,7 @@ class ExchangeHttp:
         return self._transport.base_url
 
     def post_json(self, path: str, body: Mapping[str, Any]) -> Answer:
-        transport = self._transport
-        call = Call(
-            self._action,
-            path,
-            False,
-            self._deadline,
-            transport.retry,
-            transport.timeout,
-            stage="token exchange: ",
-        )
-        return transport._send(f"{transport.base_url}{path}", _encode(body, path), call, auth=False)
+        return self._transport.post_json(path, body, action=self._action, deadline=self._deadline)
 
 
 def _encode(value: Mapping[str, Any], action: str) -> bytes:

@@ -53,7 +53,7 @@ def test_latency_delays_each_request() -> None:
 
 def test_a_share_of_failures_is_repeatable_with_a_seed() -> None:
     def statuses() -> list[int]:
-        with Emulator(seed="empty", faults=Faults(rate_503=0.5, seed=42)) as emu:
+        with Emulator(seed="empty", faults=Faults(rate_503=0.5, fault_seed=42)) as emu:
             token = emu.access_token()
             return [_post(emu, token).status_code for _ in range(40)]
 

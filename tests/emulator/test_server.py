@@ -144,10 +144,9 @@ def test_serve_command_prints_url_and_token_and_keeps_state(tmp_path: Path) -> N
             text=True,
         )
         assert proc.stdout is not None
-        proc.stdout.readline()
-        url = proc.stdout.readline().strip().removeprefix("PRISMATIC_URL=")
-        token = proc.stdout.readline().strip().removeprefix("PRISM_REFRESH_TOKEN=")
-        return proc, url, token
+        lines = [proc.stdout.readline().strip() for _ in range(4)]
+        values = dict(line.split("=", 1) for line in lines if line.startswith("PRISM"))
+        return proc, values["PRISMATIC_URL"], values["PRISM_REFRESH_TOKEN"]
 
     proc, url, token = serve()
     try:

@@ -1,97 +1,141 @@
-"""The ``prismatic-connector emulator ...`` commands."""
+"""The ``prismatic-connector emulator ...`` commands.
+
+Describing the options loads nothing heavy: the emulator itself (and graphql-core)
+is imported only when ``serve`` or ``coverage`` runs.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import sqlite3
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
 
-from . import Emulator, Faults
+from ..errors import InputError
+from .faults import Faults
 from .tokens import DEFAULT_TTL_S
 
+EXAMPLES = {
+    "serve": "example:\n  prismatic-connector emulator serve --port 8484 --rate-429 0.05",
+    "coverage": "example:\n  prismatic-connector emulator coverage --check",
+    "token": "example:\n  prismatic-connector emulator token --url http://127.0.0.1:8484",
+}
 
-def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
-    emulator = sub.add_parser("emulator", help="run the local Prismatic API emulator")
+
+def add_parser(
+    sub: argparse._SubParsersAction[Any], formatter: type[argparse.HelpFormatter]
+) -> None:
+    emulator = sub.add_parser(
+        "emulator",
+        help="run the local Prismatic API emulator",
+        formatter_class=formatter,
+        epilog="example:\n  prismatic-connector emulator serve",
+    )
     commands = emulator.add_subparsers(dest="emulator_command", required=True)
 
-    serve = commands.add_parser("serve", help="serve the emulator until interrupted")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = commands.add_parser(
+            name, help=help, formatter_class=formatter, epilog=EXAMPLES[name]
+        )
+        return parser
+
+    serve = command("serve", "serve the emulator until interrupted")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=_port, default=0, help="port to listen on; 0 picks one")
     serve.add_argument("--db", help="SQLite file that keeps the state (default: a temporary file)")
-    serve.add_argument("--seed", choices=("demo", "empty"), default="demo")
+    serve.add_argument("--seed", choices=("demo", "empty"), default="demo", help="initial data")
     serve.add_argument(
         "--token-ttl", type=float, default=DEFAULT_TTL_S, help="access token lifetime, seconds"
     )
-    serve.add_argument("--latency-ms", type=float, default=0.0, help="delay every API request")
-    serve.add_argument(
-        "--fail-429", type=float, default=0.0, metavar="SHARE", help="answer 429 to this share"
-    )
-    serve.add_argument("--fail-502", type=float, default=0.0, metavar="SHARE")
-    serve.add_argument("--fail-503", type=float, default=0.0, metavar="SHARE")
-    serve.add_argument(
-        "--drop", type=float, default=0.0, metavar="SHARE", help="drop this share of connections"
-    )
-    serve.add_argument(
-        "--retry-after", type=int, default=1, help="Retry-After seconds on 429 and 503"
-    )
-    serve.add_argument(
-        "--rate-limit", type=float, default=None, help="requests per second per token"
-    )
-    serve.add_argument(
-        "--fault-seed", type=int, default=None, help="make injected faults repeatable"
-    )
+    for name, default, text in Faults.options():
+        flag = "--" + name.replace("_", "-")
+        if isinstance(default, bool):
+            serve.add_argument(flag, action="store_true", help=text)
+        else:
+            kind = int if name in ("fault_seed", "retry_after_s") else float
+            serve.add_argument(flag, type=kind, default=default, help=text)
 
-    coverage = commands.add_parser("coverage", help="which root operations the emulator implements")
+    coverage = command("coverage", "which root operations the emulator implements")
     coverage.add_argument("--output", help="write the table here instead of printing it")
     coverage.add_argument(
         "--check", action="store_true", help="fail if the written table is not current"
     )
 
-    token = commands.add_parser("token", help="print a token of a running emulator")
+    token = command("token", "print a token of a running emulator (needs its admin key)")
     token.add_argument(
         "--url", default=None, help="the emulator's base URL (default: $PRISMATIC_URL)"
     )
-    token.add_argument("--type", choices=("access", "refresh"), default="access")
+    token.add_argument("--type", choices=("access", "refresh"), default="access", help="kind")
+    token.add_argument(
+        "--admin-key-file",
+        default=None,
+        help="the key file `emulator serve` wrote (default: found from the URL)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     return {"serve": _serve, "coverage": _coverage, "token": _token}[args.emulator_command](args)
 
 
+def admin_key_path(url: str) -> Path:
+    """Where ``serve`` leaves the admin key of the emulator at ``url``, for its user only."""
+    base = os.environ.get("XDG_RUNTIME_DIR") or os.environ.get("XDG_CACHE_HOME")
+    folder = Path(base) if base else Path.home() / ".cache"
+    name = (
+        url.split("://", 1)[-1].replace(":", "-").replace("/", "").replace("[", "").replace("]", "")
+    )
+    return folder / "prismatic-connector" / f"emulator-{name}.key"
+
+
 def _serve(args: argparse.Namespace) -> int:
-    faults = Faults(
-        latency_ms=args.latency_ms,
-        rate_429=args.fail_429,
-        rate_502=args.fail_502,
-        rate_503=args.fail_503,
-        rate_drop=args.drop,
-        retry_after_s=args.retry_after,
-        rate_limit=args.rate_limit,
-        seed=args.fault_seed,
-    )
-    emulator = Emulator(
-        seed=args.seed,
-        db=args.db,
-        host=args.host,
-        port=args.port,
-        token_ttl_s=args.token_ttl,
-        faults=faults,
-    )
-    emulator.start()
+    from .app import Emulator
+
+    values = {name: getattr(args, name) for name, _, _ in Faults.options()}
+    try:
+        faults = Faults(**values)
+    except InputError as exc:
+        return _fail(f"--{str(exc.input).replace('_', '-')}: {exc.problem}", 2)
+    try:
+        emulator = Emulator(
+            seed=args.seed,
+            db=args.db,
+            host=args.host,
+            port=args.port,
+            token_ttl_s=args.token_ttl,
+            faults=faults,
+        )
+    except (OSError, sqlite3.Error) as exc:
+        return _fail(f"cannot use --db {args.db}: {_reason(exc)}", 2)
+    try:
+        emulator.start()
+    except (OSError, OverflowError) as exc:
+        emulator.stop()
+        return _fail(f"cannot listen on {args.host}:{args.port}: {_reason(exc)}", 1)
+    key_file = admin_key_path(emulator.url)
+    _write_private(key_file, emulator.admin_key)
     print(f"Prismatic API emulator on {emulator.url} (state: {emulator.db_path})")
+    print(f"admin key (for `emulator token`): {key_file}")
     print(f"PRISMATIC_URL={emulator.url}")
     print(f"PRISM_REFRESH_TOKEN={emulator.refresh_token}", flush=True)
     try:
         emulator.wait()
-    except KeyboardInterrupt:
-        pass
     finally:
+        key_file.unlink(missing_ok=True)
         emulator.stop()
     return 0
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 def _coverage(args: argparse.Namespace) -> int:
@@ -116,11 +160,36 @@ def _coverage(args: argparse.Namespace) -> int:
 def _token(args: argparse.Namespace) -> int:
     url = (args.url or os.environ.get("PRISMATIC_URL") or "").rstrip("/")
     if not url.startswith(("http://127.", "http://localhost", "http://[::1]")):
-        print(
-            "prismatic-connector: error: give the emulator's local URL with --url or PRISMATIC_URL",
-            file=sys.stderr,
-        )
-        return 2
-    with urllib.request.urlopen(f"{url}/emulator/tokens?type={args.type}", timeout=10) as response:  # noqa: S310
-        print(json.loads(response.read())["token"])
+        return _fail("give the emulator's local URL with --url or PRISMATIC_URL", 2)
+    key_file = Path(args.admin_key_file) if args.admin_key_file else admin_key_path(url)
+    try:
+        key = key_file.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        return _fail(f"cannot read the admin key {key_file}: {_reason(exc)}", 2)
+    request = urllib.request.Request(  # noqa: S310 - a loopback URL, checked above
+        f"{url}/emulator/tokens?type={args.type}", headers={"X-Emulator-Admin-Key": key}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            print(json.loads(response.read())["token"])
+    except urllib.error.HTTPError as exc:
+        return _fail(f"the emulator refused: HTTP {exc.code}", 1)
+    except (OSError, ValueError, KeyError) as exc:
+        return _fail(f"cannot reach the emulator at {url}: {_reason(exc)}", 1)
     return 0
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise ValueError(text)
+    return value
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"prismatic-connector: error: {message}", file=sys.stderr)
+    return code

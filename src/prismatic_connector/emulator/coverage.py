@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graphql import GraphQLObjectType
 
-from . import shared_engine
+from .app import shared_engine
 from .engine import registry
 
 COVERAGE_PATH = "docs/emulator-coverage.md"

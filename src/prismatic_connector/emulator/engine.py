@@ -91,6 +91,10 @@ def _default(type_name: str, field_name: str, non_null: bool) -> Resolver:
     return resolve
 
 
+# Past this many tokens a document is refused, so a huge one cannot tie up the parser.
+MAX_TOKENS = 50_000
+
+
 def build(registry: Registry) -> GraphQLSchema:
     schema = build_schema(sdl())
     for type_name, type_ in schema.type_map.items():
@@ -127,9 +131,11 @@ class Engine:
                 return hit
         prepared: DocumentNode | list[GraphQLError]
         try:
-            document = parse(query)
+            document = parse(query, max_tokens=MAX_TOKENS)
         except GraphQLError as error:
             prepared = [error]
+        except RecursionError:
+            prepared = [GraphQLError("Syntax Error: the document is nested too deeply.")]
         else:
             errors = validate(self.schema, document)
             prepared = list(errors) if errors else document

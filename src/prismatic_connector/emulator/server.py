@@ -1,11 +1,16 @@
 """The emulator's HTTP front: the API, token exchange, webhooks, and a few emulator-only routes.
 
-HTTP/1.1 with keep-alive; every response is written with one send.
+HTTP/1.1 with keep-alive; every response is written with one send. Every request
+that arrives whole gets a JSON answer, malformed ones a JSON 4xx: a bad request
+line, a wrong method, broken JSON, invalid Unicode or nesting too deep for the
+parser. A connection idle (or a body unfinished) for ``HANDLER_TIMEOUT_S`` is
+closed, so a slow client cannot hold a handler forever.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hmac
 import json
 import logging
 import socket
@@ -17,12 +22,15 @@ from urllib.parse import parse_qs, urlsplit
 from graphql import GraphQLError
 
 from .engine import Context
+from .faults import PASS, Verdict
 
 if TYPE_CHECKING:
-    from . import Emulator
+    from .app import Emulator
 
 log = logging.getLogger("prismatic_connector.emulator")
 MAX_BODY = 10 * 1024 * 1024
+HANDLER_TIMEOUT_S = 10.0
+ADMIN_HEADER = "X-Emulator-Admin-Key"
 
 
 class Server(ThreadingHTTPServer):
@@ -40,13 +48,39 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: Server
     server_version = "prismatic-emulator"
+    timeout = HANDLER_TIMEOUT_S
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # http.server answers its own errors (bad request line, unknown method,
+        # headers too long) in HTML; clients of this API expect JSON.
+        self.close_connection = True
+        self._json(code, {"errors": [{"message": message or HTTPStatus(code).phrase}]})
+
     # -------------------------------------------------------------- routing
 
     def do_POST(self) -> None:
+        try:
+            self._post()
+        except Exception as exc:  # one bad request must never leave a client unanswered
+            log.exception("emulator: unexpected error")
+            self.close_connection = True
+            self._json(500, {"errors": [{"message": f"Internal error ({type(exc).__name__})"}]})
+
+    def _wrong_method(self) -> None:
+        self.close_connection = True
+        self._json(
+            405,
+            {"errors": [{"message": f"Method {self.command} not allowed"}]},
+            {"Allow": "GET, POST"},
+        )
+
+    # http.server dispatches on these names.
+    do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _wrong_method  # noqa: N815
+
+    def _post(self) -> None:
         path = urlsplit(self.path).path.rstrip("/")
         body = self._body()
         if body is None:
@@ -68,6 +102,10 @@ class Handler(BaseHTTPRequestHandler):
         if path in ("", "/health"):
             self._json(200, {"status": "ok", "emulator": True})
         elif path == "/emulator/tokens":
+            given = self.headers.get(ADMIN_HEADER, "")
+            if not hmac.compare_digest(given.encode(), self.server.emulator.admin_key.encode()):
+                self._json(403, {"errors": [{"message": f"{ADMIN_HEADER} is missing or wrong"}]})
+                return
             kind = parse_qs(parts.query).get("type", ["access"])[0]
             self._json(200, {"token": self.server.emulator.token(kind)})
         elif path.startswith("/media/step-results/"):
@@ -84,18 +122,9 @@ class Handler(BaseHTTPRequestHandler):
     def _api(self, raw: bytes) -> None:
         emulator = self.server.emulator
         token = self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if emulator.faults.active:
-            verdict = emulator.faults.decide(token)
-            if verdict.kind == "drop":
-                self._drop()
-                return
-            if verdict.kind == "status":
-                headers = (
-                    {"Retry-After": str(verdict.retry_after_s)} if verdict.retry_after_s else {}
-                )
-                phrase = HTTPStatus(verdict.status).phrase
-                self._json(verdict.status, {"errors": [{"message": phrase}]}, headers)
-                return
+        verdict = emulator.faults.decide(token) if emulator.faults.active else PASS
+        if self._faulted(verdict):
+            return
         principal = emulator.tokens.verify(token) if token else None
         if principal is None:
             self._json(
@@ -107,15 +136,9 @@ class Handler(BaseHTTPRequestHandler):
                 },
             )
             return
-        try:
-            request = json.loads(raw)
-            if not isinstance(request, dict) or not isinstance(request.get("query"), str):
-                raise ValueError("expected a JSON object with a query")
-            variables = request.get("variables") or {}
-            if not isinstance(variables, dict):
-                raise ValueError("variables must be a JSON object")
-        except ValueError as exc:
-            self._json(400, {"errors": [{"message": f"Bad request: {exc}"}]})
+        request, problem = _request(raw)
+        if problem:
+            self._json(400, {"errors": [{"message": f"Bad request: {problem}"}]})
             return
         prepared = emulator.engine.prepare(request["query"])
         if isinstance(prepared, list):
@@ -125,17 +148,36 @@ class Handler(BaseHTTPRequestHandler):
         try:
             with emulator.store.transaction():
                 result = emulator.engine.run(
-                    prepared, variables, request.get("operationName"), context
+                    prepared, request.get("variables") or {}, request.get("operationName"), context
                 )
         except GraphQLError as error:
             self._json(400, {"errors": [error.formatted]})
+            return
+        if verdict.kind == "drop_after_apply":
+            self._drop()
             return
         answer: dict[str, Any] = {"data": result.data}
         if result.errors:
             answer["errors"] = [e.formatted for e in result.errors]
         self._json(200, answer)
 
+    def _faulted(self, verdict: Verdict) -> bool:
+        """Answer (or drop) as ``verdict`` says; True if the request goes no further."""
+        if verdict.kind == "drop":
+            self._drop()
+            return True
+        if verdict.kind == "status":
+            headers = {"Retry-After": str(verdict.retry_after_s)} if verdict.retry_after_s else {}
+            phrase = HTTPStatus(verdict.status).phrase
+            self._json(verdict.status, {"errors": [{"message": phrase}]}, headers)
+            return True
+        return False
+
     def _refresh(self, raw: bytes) -> None:
+        faults = self.server.emulator.faults
+        verdict = faults.decide("", refresh=True) if faults.active else PASS
+        if self._faulted(verdict):
+            return
         request = _loads(raw)
         answer = self.server.emulator.tokens.exchange(
             str(request.get("refresh_token") or ""), request.get("tenant_id")
@@ -145,6 +187,8 @@ class Handler(BaseHTTPRequestHandler):
                 401,
                 {"error": "invalid_grant", "error_description": "Unknown or revoked refresh token"},
             )
+        elif verdict.kind == "drop_after_apply":
+            self._drop()
         else:
             self._json(200, answer)
 
@@ -175,9 +219,18 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             length = -1
         if length < 0 or length > MAX_BODY:
+            self.close_connection = True
             self._json(413 if length > 0 else 400, {"message": "bad Content-Length"})
             return None
-        return self.rfile.read(length)
+        try:
+            body = self.rfile.read(length)
+        except TimeoutError:
+            body = None
+        if body is None or len(body) < length:
+            self.close_connection = True
+            self._json(408, {"errors": [{"message": "the request body did not arrive in time"}]})
+            return None
+        return body
 
     def _json(self, status: int, value: Any, headers: dict[str, str] | None = None) -> None:
         body = json.dumps(value, separators=(",", ":")).encode()
@@ -202,6 +255,35 @@ class Handler(BaseHTTPRequestHandler):
 def _loads(raw: bytes) -> dict[str, Any]:
     try:
         value = json.loads(raw or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def _request(raw: bytes) -> tuple[dict[str, Any], str]:
+    """A GraphQL request object from the body, or the reason it is not one."""
+    try:
+        request = json.loads(raw)
+    except RecursionError:
+        return {}, "the JSON is nested too deeply"
+    except ValueError as exc:
+        return {}, f"the body is not JSON in UTF-8 ({exc})"
+    if not isinstance(request, dict) or not isinstance(request.get("query"), str):
+        return {}, "expected a JSON object with a query"
+    if not isinstance(request.get("variables") or {}, dict):
+        return {}, "variables must be a JSON object"
+    name = request.get("operationName")
+    if name is not None and not isinstance(name, str):
+        return {}, "operationName must be text"
+    # json reads an escaped lone surrogate (\ud800) into a str no encoder accepts.
+    if (b"\\ud" in raw or b"\\uD" in raw) and not _encodable(request):
+        return {}, "the JSON holds invalid Unicode (a lone surrogate)"
+    return request, ""
+
+
+def _encodable(value: Any) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError):
+        return False
+    return True

@@ -13,10 +13,10 @@ import hashlib
 import hmac
 import json
 import secrets
-import time
 from dataclasses import dataclass
 from typing import Any
 
+from .faults import WallClock
 from .store import Store
 
 DEFAULT_TTL_S = 7 * 24 * 3600
@@ -41,9 +41,10 @@ class Principal:
 
 
 class Tokens:
-    def __init__(self, store: Store, *, ttl_s: float = DEFAULT_TTL_S) -> None:
+    def __init__(self, store: Store, *, ttl_s: float = DEFAULT_TTL_S, clock: Any = None) -> None:
         self.store = store
         self.ttl_s = ttl_s
+        self.clock = clock or WallClock()
         key = store.meta("signing_key")
         if key is None:
             key = secrets.token_hex(32)
@@ -68,7 +69,7 @@ class Tokens:
         }
 
     def sign(self, user_id: str, refresh_token: str, tenant_id: str | None = None) -> str:
-        now = time.time()
+        now = self.clock.now()
         claims = {
             "sub": user_id,
             "iat": int(now),
@@ -95,7 +96,7 @@ class Tokens:
             claims = json.loads(_unb64(payload))
         except (ValueError, TypeError):
             return None
-        if not isinstance(claims, dict) or float(claims.get("exp", 0)) <= time.time():
+        if not isinstance(claims, dict) or float(claims.get("exp", 0)) <= self.clock.now():
             return None
         user_id, rti = str(claims.get("sub")), str(claims.get("rti"))
         if not self.store.refresh_token_live(rti, user_id):

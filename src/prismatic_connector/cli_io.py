@@ -1,0 +1,81 @@
+"""What the command line reads and writes: values from files or stdin, safe output.
+
+Output never fails on text the terminal cannot encode: such characters are
+written as backslash escapes, which inside JSON strings are valid JSON escapes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+
+class UsageError(Exception):
+    pass
+
+
+def make_output_safe() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
+def read_value(text: str, what: str, stdin: TextIO | None = None) -> str:
+    """``@path`` is the file's text, ``@-`` standard input, ``@@...`` a literal ``@...``."""
+    if text.startswith("@@"):
+        return text[1:]
+    if not text.startswith("@"):
+        return text
+    source = text[1:]
+    problem = ""
+    try:
+        if source == "-":
+            return (stdin or sys.stdin).read()
+        return Path(source).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        problem = f"{what}: {source} is not UTF-8 text"
+    except OSError as exc:
+        problem = f"{what}: cannot read {source}: {exc.strerror or type(exc).__name__}"
+    raise UsageError(problem)
+
+
+def gather_inputs(args: argparse.Namespace) -> dict[str, Any]:
+    """The action's inputs from ``--inputs-json`` and each ``--input NAME=VALUE``."""
+    inputs: dict[str, Any] = {}
+    stdin_used = False
+    if args.inputs_json:
+        stdin_used = args.inputs_json == "@-"
+        text = read_value(args.inputs_json, "--inputs-json")
+        problem = ""
+        try:
+            loaded = json.loads(text)
+        except (ValueError, RecursionError) as exc:
+            loaded, problem = None, f"--inputs-json: not JSON: {exc}"
+        if problem:
+            raise UsageError(problem)
+        if not isinstance(loaded, dict):
+            raise UsageError("--inputs-json: expected a JSON object of input values")
+        inputs.update(loaded)
+    seen: set[str] = set()
+    for item in args.input:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--input {item!r}: expected NAME=VALUE")
+        if name in seen:
+            raise UsageError(f"--input {name!r} is given twice")
+        if value == "@-":
+            if stdin_used:
+                raise UsageError(f"--input {name}: standard input is already used")
+            stdin_used = True
+        seen.add(name)
+        inputs[name] = read_value(value, f"--input {name}")
+    return inputs
+
+
+def print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")

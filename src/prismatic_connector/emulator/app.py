@@ -1,0 +1,194 @@
+"""The emulator itself: its store, tokens, engine, faults and HTTP server, started and stopped."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any, Literal
+
+from graphql import GraphQLError
+
+from .engine import Context, Engine, build, registry
+from .faults import Faults, WallClock
+from .store import Store
+from .tokens import DEFAULT_TTL_S, Tokens
+
+Seed = Literal["demo", "empty"]
+_schema_lock = threading.Lock()
+_engine: Engine | None = None
+
+
+def shared_engine() -> Engine:
+    """The schema with resolvers bound, built once per process."""
+    global _engine
+    with _schema_lock:
+        if _engine is None:
+            from . import resolvers  # noqa: F401 - registers the resolvers
+
+            _engine = Engine(build(registry))
+        return _engine
+
+
+class Emulator:
+    def __init__(
+        self,
+        *,
+        seed: Seed = "demo",
+        db: str | Path | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        token_ttl_s: float = DEFAULT_TTL_S,
+        faults: Faults | None = None,
+        clock: Any = None,
+    ) -> None:
+        """``clock``: an object with ``now()`` (wall seconds) and ``sleep()``, read by the
+        token expiry, the latency and the rate limit, so tests need not sleep.
+        """
+        if seed not in ("demo", "empty"):
+            raise ValueError(f"seed must be 'demo' or 'empty', not {seed!r}")
+        self.seed = seed
+        self.host = host
+        self.port = port
+        self.clock = clock or WallClock()
+        self.faults = faults or Faults(clock=self.clock)
+        if clock is not None:
+            self.faults.clock = clock
+        # Whoever holds this may mint tokens through GET /emulator/tokens.
+        self.admin_key = secrets.token_urlsafe(24)
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        if db is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="prismatic-emulator-")
+            db = Path(self._tmp.name) / "emulator.sqlite3"
+        self.db_path = Path(db)
+        self.store = Store(self.db_path)
+        self.tokens = Tokens(self.store, ttl_s=token_ttl_s, clock=self.clock)
+        self.engine = shared_engine()
+        self.url = ""
+        self.user_id = self._ensure_seeded()
+        self.refresh_token = self.store.live_refresh_token(
+            self.user_id
+        ) or self.tokens.new_refresh_token(self.user_id)
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    def __repr__(self) -> str:
+        return f"Emulator(url={self.url!r}, db={str(self.db_path)!r}, seed={self.seed!r})"
+
+    # -------------------------------------------------------------- lifecycle
+
+    def start(self) -> Emulator:
+        from .server import Server
+
+        self._server = Server((self.host, self.port), self)
+        host, port = self._server.server_address[:2]
+        self.url = f"http://{host}:{port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="prismatic-emulator",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def wait(self) -> None:
+        """Block until the server stops (or the process is interrupted)."""
+        if self._thread is not None:
+            self._thread.join()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        self.store.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    # -------------------------------------------------------------- tokens and state
+
+    def access_token(self) -> str:
+        """A fresh access token for the organization's owner."""
+        answer = self.tokens.exchange(self.refresh_token)
+        assert answer is not None
+        return str(answer["access_token"])
+
+    def token(self, kind: str) -> str:
+        return self.refresh_token if kind == "refresh" else self.access_token()
+
+    def applied(self) -> dict[str, int]:
+        """How many times each mutation was applied (ran without payload errors)."""
+        return self.store.applied()
+
+    def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Run an operation as the owner, in process; raises on any GraphQL error."""
+        prepared = self.engine.prepare(query)
+        if isinstance(prepared, list):
+            raise prepared[0]
+        with self.store.transaction():
+            result = self.engine.run(
+                prepared, variables, None, Context(self.store, self.user_id, self.url)
+            )
+        if result.errors:
+            raise result.errors[0]
+        assert result.data is not None
+        return result.data
+
+    def invoke_webhook(
+        self, config_id: str, body: bytes, content_type: str | None
+    ) -> dict[str, Any] | None:
+        """Run the flow behind a webhook URL, as an external caller would."""
+        from .resolvers.executions import run_flow
+
+        with self.store.transaction():
+            config = self.store.get("InstanceFlowConfig", config_id)
+            instance = self.store.get("Instance", config["instance"]) if config else None
+            if config is None or instance is None:
+                return None
+            live = instance["isSystem"] or (instance["enabled"] and instance["lastDeployedAt"])
+            if not live:
+                return None
+            result = run_flow(
+                self.store,
+                config,
+                body=body.decode("utf-8", "replace"),
+                content_type=content_type,
+                headers=None,
+                invoke_type="WEBHOOK",
+            )
+        return dict(json.loads(result["body"]))
+
+    def _ensure_seeded(self) -> str:
+        from ..runner import load_component
+        from . import seed
+
+        owner = self.store.meta("owner")
+        if owner is not None:
+            return owner
+        with self.store.transaction():
+            owner = seed.base(self.store, load_component().spec)
+            self.store.set_meta("owner", owner)
+        self.user_id = owner
+        if self.seed == "demo":
+            seed.demo(self._seed_execute)
+        return owner
+
+    def _seed_execute(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        data = self.execute(query, variables)
+        for value in data.values():
+            if isinstance(value, dict) and value.get("errors"):
+                raise GraphQLError(f"seeding failed: {value['errors']}")
+        return data
