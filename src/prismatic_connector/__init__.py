@@ -14,8 +14,10 @@ from .errors import (
     GraphQLError,
     InputError,
     ManifestError,
+    OutcomeUnknownError,
     TransportError,
 )
+from .policy import Retry, Timeout
 from .runner import Component, invoke, load_component
 
 __all__ = [
@@ -26,6 +28,9 @@ __all__ = [
     "GraphQLError",
     "InputError",
     "ManifestError",
+    "OutcomeUnknownError",
+    "Retry",
+    "Timeout",
     "TransportError",
     "__version__",
     "invoke",

@@ -43,9 +43,11 @@ class Emulator:
         token_ttl_s: float = DEFAULT_TTL_S,
         faults: Faults | None = None,
         clock: Any = None,
+        handler_timeout_s: float = 10.0,
     ) -> None:
         """``clock``: an object with ``now()`` (wall seconds) and ``sleep()``, read by the
         token expiry, the latency and the rate limit, so tests need not sleep.
+        ``handler_timeout_s``: how long a connection may sit idle, or a body take to arrive.
         """
         if seed not in ("demo", "empty"):
             raise ValueError(f"seed must be 'demo' or 'empty', not {seed!r}")
@@ -53,6 +55,7 @@ class Emulator:
         self.host = host
         self.port = port
         self.clock = clock or WallClock()
+        self.handler_timeout_s = handler_timeout_s
         self.faults = faults or Faults(clock=self.clock)
         if clock is not None:
             self.faults.clock = clock

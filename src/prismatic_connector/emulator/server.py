@@ -3,8 +3,8 @@
 HTTP/1.1 with keep-alive; every response is written with one send. Every request
 that arrives whole gets a JSON answer, malformed ones a JSON 4xx: a bad request
 line, a wrong method, broken JSON, invalid Unicode or nesting too deep for the
-parser. A connection idle (or a body unfinished) for ``HANDLER_TIMEOUT_S`` is
-closed, so a slow client cannot hold a handler forever.
+parser. A connection idle (or a body unfinished) for the emulator's
+``handler_timeout_s`` is closed, so a slow client cannot hold a handler forever.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("prismatic_connector.emulator")
 MAX_BODY = 10 * 1024 * 1024
-HANDLER_TIMEOUT_S = 10.0
 ADMIN_HEADER = "X-Emulator-Admin-Key"
 
 
@@ -48,7 +47,10 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: Server
     server_version = "prismatic-emulator"
-    timeout = HANDLER_TIMEOUT_S
+
+    @property
+    def timeout(self) -> float:  # type: ignore[override]  # read by StreamRequestHandler.setup
+        return float(self.server.emulator.handler_timeout_s)
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
