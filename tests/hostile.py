@@ -8,6 +8,7 @@ a token by default. Every request is recorded, with its headers and body.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -205,9 +206,7 @@ def hostile_server() -> Iterator[Hostile]:
         yield state
     finally:
         stopping.set()
-        try:
+        with contextlib.suppress(OSError):
             listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
-        except OSError:
-            pass
         listener.close()
         thread.join(timeout=5)

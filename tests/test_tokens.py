@@ -39,13 +39,13 @@ def test_threads_that_need_a_token_together_share_one_exchange(
 ) -> None:
     hostile.refresh = [slowly(token(), 0.3)]
     hostile.api = [data({"authenticatedUser": {"id": "u"}}) for _ in range(8)]
-    with Connection(CANARY, base_url=hostile.url, rate_limit=None) as conn:
-        with ThreadPoolExecutor(8) as pool:
-            results = list(
-                pool.map(
-                    lambda _: component.invoke("getCurrentUser", {}, connection=conn), range(8)
-                )
-            )
+    with (
+        Connection(CANARY, base_url=hostile.url, rate_limit=None) as conn,
+        ThreadPoolExecutor(8) as pool,
+    ):
+        results = list(
+            pool.map(lambda _: component.invoke("getCurrentUser", {}, connection=conn), range(8))
+        )
     assert all(r["data"]["status"] == 200 for r in results)
     assert len(hostile.refresh_calls()) == 1
 

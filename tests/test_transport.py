@@ -173,9 +173,12 @@ def test_a_rawrequest_mutation_is_as_safe_as_a_manifest_one(
 
 def test_retries_stop_at_the_limit_and_say_why(component: Component, hostile: Hostile) -> None:
     hostile.api = [answer(503, {"errors": [{"message": "down"}]}) for _ in range(10)]
-    with connect(hostile, retries=Retry(max_retries=2, base_s=0.01, cap_s=0.01)) as conn:
-        with pytest.raises(TransportError, match="2 retries did not help") as caught:
-            call(component, conn, QUERY)
+    policy = Retry(max_retries=2, base_s=0.01, cap_s=0.01)
+    with (
+        connect(hostile, retries=policy) as conn,
+        pytest.raises(TransportError, match="2 retries did not help") as caught,
+    ):
+        call(component, conn, QUERY)
     assert caught.value.status == 503
     assert len(hostile.api_calls()) == 3
 
