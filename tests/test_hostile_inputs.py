@@ -90,7 +90,7 @@ def inputs_for(action: str) -> st.SearchStrategy[dict[Any, Any]]:
 def server() -> Iterator[RecordingServer]:
     state = RecordingServer()
     state.responder = lambda call: Reply(body={"data": {}})
-    httpd, thread = start(state)
+    httpd, _thread = start(state)
     yield state
     httpd.shutdown()
     httpd.server_close()
@@ -110,10 +110,13 @@ def test_every_action_ends_in_input_error_or_a_result(
 ) -> None:
     inputs = data.draw(inputs_for(action))
     sent_before = len(server.api_calls)
+    refused: InputError | None = None
     try:
         result = COMPONENT.invoke(action, inputs, connection=connection)
     except InputError as exc:
-        assert exc.action == action
+        refused = exc
+    if refused is not None:
+        assert refused.action == action
         assert len(server.api_calls) == sent_before  # refused before anything was sent
         return
     assert result == {"data": {"status": 200, "data": {}}}
@@ -124,10 +127,12 @@ def test_every_action_ends_in_input_error_or_a_result(
 
 @pytest.mark.parametrize("text", HOSTILE_YAML)
 def test_hostile_yaml_definitions_are_input_errors_or_pass(text: str, component: Component) -> None:
+    refused: InputError | None = None
     try:
         component.prepare("importIntegration", {"yamlDefinition": text})
     except InputError as exc:
-        assert exc.input == "yamlDefinition"
+        refused = exc
+    assert refused is None or refused.input == "yamlDefinition"
 
 
 @pytest.mark.parametrize(
@@ -205,10 +210,13 @@ connection_values = st.dictionaries(
 @settings(max_examples=300, deadline=None)
 @given(values=connection_values)
 def test_connection_values_end_in_input_error_or_a_connection(values: dict[Any, Any]) -> None:
+    refused: InputError | None = None
     try:
         conn = Connection.from_values(values, action="getCurrentUser")
     except InputError as exc:
-        assert (exc.action, exc.input) == ("getCurrentUser", "connection")
+        refused = exc
+    if refused is not None:
+        assert (refused.action, refused.input) == ("getCurrentUser", "connection")
         return
     assert conn.base_url.startswith(("http://", "https://"))
 
