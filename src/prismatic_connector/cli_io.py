@@ -46,9 +46,10 @@ def read_value(text: str, what: str, stdin: TextIO | None = None) -> str:
 def gather_inputs(args: argparse.Namespace) -> dict[str, Any]:
     """The action's inputs from ``--inputs-json`` and each ``--input NAME=VALUE``."""
     inputs: dict[str, Any] = {}
-    stdin_used = False
+    readers = [v for v in [args.inputs_json or "", *args.input] if v.endswith("=@-") or v == "@-"]
+    if len(readers) > 1:
+        raise UsageError("standard input (@-) can feed only one input")
     if args.inputs_json:
-        stdin_used = args.inputs_json == "@-"
         text = read_value(args.inputs_json, "--inputs-json")
         problem = ""
         try:
@@ -67,15 +68,19 @@ def gather_inputs(args: argparse.Namespace) -> dict[str, Any]:
             raise UsageError(f"--input {item!r}: expected NAME=VALUE")
         if name in seen:
             raise UsageError(f"--input {name!r} is given twice")
-        if value == "@-":
-            if stdin_used:
-                raise UsageError(f"--input {name}: standard input is already used")
-            stdin_used = True
         seen.add(name)
         inputs[name] = read_value(value, f"--input {name}")
     return inputs
 
 
 def print_json(value: Any) -> None:
-    json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
+    """As readable as the terminal allows: escaped only where it cannot show the text."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    try:
+        text.encode(sys.stdout.encoding or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        text = json.dumps(value, indent=2, ensure_ascii=True)
+    # In slices, so a reader that goes away is noticed rather than written past.
+    for start in range(0, len(text), 1 << 16):
+        sys.stdout.write(text[start : start + (1 << 16)])
     sys.stdout.write("\n")

@@ -257,6 +257,7 @@ class Transport:
         except (ValueError, UnicodeError) as exc:  # a header or URL requests cannot send
             failure = Failure(f"the request cannot be sent ({type(exc).__name__})", False, False)
         if failure is not None:
+            log.debug("%s%s: %s", call.label, urlsplit(url).path, failure.reason)
             return failure
         try:
             read = self._read(response, call)
@@ -264,6 +265,13 @@ class Transport:
             response.close()
         if isinstance(read, Failure):
             return read
+        log.debug(
+            "%s%s: HTTP %s, %d bytes",
+            call.label,
+            urlsplit(url).path,
+            response.status_code,
+            len(read),
+        )
         body_read = self._scrub(read)
         snippet = body_read[:SNIPPET_CHARS].decode("utf-8", "replace")
         return Answer(response.status_code, response.headers, body_read, snippet)
