@@ -66,7 +66,8 @@ def test_a_closed_pipe_ends_quietly(hostile: Hostile, api_env: dict[str, str]) -
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout is not None
+    assert proc.stderr is not None
     proc.stdout.read(10)
     proc.stdout.close()  # the reader goes away, as `| head -c 10` would
     stderr = proc.stderr.read().decode()
@@ -191,7 +192,8 @@ def test_verbose_levels(hostile: Hostile, api_env: dict[str, str]) -> None:
     one = run("-v", "invoke", "getCurrentUser", env=api_env)
     two = run("invoke", "getCurrentUser", "-vv", env=api_env)
     assert quiet.stderr == ""
-    assert "prismatic_connector" in one.stderr and "urllib3" not in one.stderr
+    assert "prismatic_connector" in one.stderr
+    assert "urllib3" not in one.stderr
     assert "urllib3" in two.stderr
 
 
