@@ -145,6 +145,8 @@ def test_serve_command_prints_url_and_token_and_keeps_state(tmp_path: Path) -> N
         )
         assert proc.stdout is not None
         lines = [proc.stdout.readline().strip() for _ in range(4)]
+        key_file = Path(lines[1].rsplit(": ", 1)[1])
+        assert key_file.stat().st_mode & 0o777 == 0o600  # only its user may mint tokens
         values = dict(line.split("=", 1) for line in lines if line.startswith("PRISM"))
         return proc, values["PRISMATIC_URL"], values["PRISM_REFRESH_TOKEN"]
 

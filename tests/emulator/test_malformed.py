@@ -1,0 +1,106 @@
+"""Malformed requests always get a JSON 4xx, promptly; the token route needs the admin key."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+
+import pytest
+import requests
+
+from prismatic_connector.emulator import Emulator
+
+
+def raw_exchange(emu: Emulator, data: bytes, *, wait: float = 5.0) -> tuple[int, dict[str, object]]:
+    host, port = emu.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=wait) as sock:
+        sock.sendall(data)
+        received = b""
+        while b"\r\n\r\n" not in received or len(received.split(b"\r\n\r\n", 1)[1]) < _length(
+            received
+        ):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    assert b"Content-Type: application/json" in head
+    return status, json.loads(body)
+
+
+def _length(received: bytes) -> int:
+    for line in received.split(b"\r\n\r\n", 1)[0].split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            return int(line.split(b":")[1])
+    return 0
+
+
+def post(emu: Emulator, body: bytes, token: str) -> bytes:
+    return (
+        f"POST /api HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+
+
+@pytest.fixture(scope="module")
+def emu() -> object:
+    with Emulator(seed="empty", handler_timeout_s=1.0) as running:
+        yield running
+
+
+def test_bad_request_lines_get_json(emu: Emulator) -> None:
+    assert raw_exchange(emu, b"GARBAGE\r\n\r\n")[0] == 400
+    assert raw_exchange(emu, b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n")[0] == 414
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_wrong_methods_get_405_json(emu: Emulator, method: str) -> None:
+    status, body = raw_exchange(
+        emu, f"{method} /api HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".encode()
+    )
+    assert status == 405
+    assert "not allowed" in json.dumps(body)
+
+
+def test_unknown_methods_get_json(emu: Emulator) -> None:
+    assert raw_exchange(emu, b"BREW /api HTTP/1.1\r\nHost: x\r\n\r\n")[0] == 501
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (b"[" * 200_000 + b"]" * 200_000, "nested too deeply"),
+        (
+            b'{"query": "{ customers { totalCount } }", "variables": {"a": "\\ud800"}}',
+            "lone surrogate",
+        ),
+        (b'{"query": "\xff\xfe"}', "not JSON in UTF-8"),
+        (b'{"query": 3}', "expected a JSON object with a query"),
+        (b'{"query": "{ a }", "variables": [1]}', "variables must be a JSON object"),
+        (b'{"query": "' + b"{" * 20_000 + b'"}', "Syntax Error"),
+    ],
+)
+def test_malformed_bodies_get_400_json(emu: Emulator, body: bytes, said: str) -> None:
+    status, answer = raw_exchange(emu, post(emu, body, emu.access_token()))
+    assert status == 400
+    assert said in json.dumps(answer)
+
+
+def test_a_body_that_never_arrives_gets_408_within_the_handler_timeout(emu: Emulator) -> None:
+    started = time.monotonic()
+    head = post(emu, b"", emu.access_token()).replace(b"Content-Length: 0", b"Content-Length: 100")
+    status, _ = raw_exchange(emu, head + b'{"query"', wait=5)
+    assert status == 408
+    assert time.monotonic() - started < 3
+
+
+def test_the_token_route_needs_the_admin_key(emu: Emulator) -> None:
+    url = f"{emu.url}/emulator/tokens?type=refresh"
+    assert requests.get(url, timeout=10).status_code == 403
+    assert (
+        requests.get(url, headers={"X-Emulator-Admin-Key": "guess"}, timeout=10).status_code == 403
+    )
+    good = requests.get(url, headers={"X-Emulator-Admin-Key": emu.admin_key}, timeout=10)
+    assert good.json() == {"token": emu.refresh_token}
