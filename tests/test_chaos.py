@@ -55,7 +55,7 @@ def test_chaos_every_query_right_every_mutation_at_most_once_unknowns_reported(
         faults.rate_drop = faults.rate_drop_after_apply = 0.0
 
         # Every query came back, and right.
-        for (kind, _, _), (result, error) in zip(plan, outcomes, strict=True):
+        for (kind, _, _), (_result, error) in zip(plan, outcomes, strict=True):
             if kind == "query":
                 assert error is None, error
         users = [
@@ -68,7 +68,7 @@ def test_chaos_every_query_right_every_mutation_at_most_once_unknowns_reported(
 
         # Every created customer exists at most once, and exactly as often as reported.
         created = unknown = 0
-        for (kind, action, name), (result, error) in zip(plan, outcomes, strict=True):
+        for (_, action, name), (result, error) in zip(plan, outcomes, strict=True):
             if action != "create":
                 continue
             found = len(emu.execute(FIND, {"name": name})["customers"]["nodes"])
@@ -94,7 +94,7 @@ def test_chaos_every_query_right_every_mutation_at_most_once_unknowns_reported(
 
 
 def _plan(count: int, instance_id: str) -> list[tuple[str, str, str]]:
-    chooser = random.Random(7)
+    chooser = random.Random(7)  # noqa: S311 - a repeatable mix, not a secret
     plan = []
     for n in range(count):
         pick = chooser.random()
@@ -128,47 +128,48 @@ def _run(
 def test_the_limiter_keeps_200_calls_from_8_threads_under_20_per_second(
     component: Component,
 ) -> None:
-    with Emulator(seed="empty", faults=Faults(rate_limit=20)) as emu:
-        # No retries: a single 429 would reach the caller.
-        with Connection(emu.refresh_token, base_url=emu.url, retries=0) as conn:
-            started = time.monotonic()
-            with ThreadPoolExecutor(8) as pool:
-                results = list(
-                    pool.map(
-                        lambda _: component.invoke("getCurrentUser", {}, connection=conn),
-                        range(200),
-                    )
-                )
-            elapsed = time.monotonic() - started
+    # No retries: a single 429 would reach the caller.
+    with (
+        Emulator(seed="empty", faults=Faults(rate_limit=20)) as emu,
+        Connection(emu.refresh_token, base_url=emu.url, retries=0) as conn,
+        ThreadPoolExecutor(8) as pool,
+    ):
+        started = time.monotonic()
+        results = list(
+            pool.map(lambda _: component.invoke("getCurrentUser", {}, connection=conn), range(200))
+        )
+        elapsed = time.monotonic() - started
     assert all(r["data"]["status"] == 200 for r in results)
     assert elapsed >= 9.0  # 200 requests at 20 a second cannot take less
 
 
 def test_tokens_that_live_two_seconds_during_a_concurrent_run(component: Component) -> None:
-    with Emulator(seed="empty", token_ttl_s=2) as emu:
-        with Connection(emu.refresh_token, base_url=emu.url, rate_limit=None, retries=0) as conn:
-            stop = time.monotonic() + 6.0
-            failures: list[BaseException] = []
-            calls = 0
-            lock = threading.Lock()
+    with (
+        Emulator(seed="empty", token_ttl_s=2) as emu,
+        Connection(emu.refresh_token, base_url=emu.url, rate_limit=None, retries=0) as conn,
+    ):
+        stop = time.monotonic() + 6.0
+        failures: list[BaseException] = []
+        calls = 0
+        lock = threading.Lock()
 
-            def work() -> None:
-                nonlocal calls
-                while time.monotonic() < stop:
-                    try:
-                        component.invoke("getCurrentUser", {}, connection=conn)
-                    except ConnectorError as exc:
-                        failures.append(exc)
-                    with lock:
-                        calls += 1
-                    time.sleep(0.01)
+        def work() -> None:
+            nonlocal calls
+            while time.monotonic() < stop:
+                try:
+                    component.invoke("getCurrentUser", {}, connection=conn)
+                except ConnectorError as exc:
+                    failures.append(exc)
+                with lock:
+                    calls += 1
+                time.sleep(0.01)
 
-            threads = [threading.Thread(target=work) for _ in range(8)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            exchanges = conn.transport(component.exchange()).tokens.exchanges
+        threads = [threading.Thread(target=work) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        exchanges = conn.transport(component.exchange()).tokens.exchanges
     assert failures == []
     assert calls > 200
     # Refreshed 0.2 s before each expiry: about one exchange per 1.8 s of the run.
