@@ -34,6 +34,8 @@ ADMIN_HEADER = "X-Emulator-Admin-Key"
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    # Stopping must not wait for kept-alive connections to go idle.
+    block_on_close = False
     allow_reuse_address = True
     # socketserver's backlog of 5 resets connections when many clients start at once.
     request_queue_size = 128
