@@ -18,6 +18,7 @@ from prismatic_connector import __version__
 from prismatic_connector.cli import build_parser
 
 from .hostile import CANARY, Hostile, data, hostile_server, silent
+from .signals import interruptible
 
 CLI = [sys.executable, "-m", "prismatic_connector"]
 
@@ -175,6 +176,7 @@ def test_ctrl_c_exits_130_without_a_traceback(hostile: Hostile, api_env: dict[st
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=interruptible,
     )
     deadline = time.monotonic() + 20
     while not hostile.api_calls() and time.monotonic() < deadline:

@@ -14,6 +14,8 @@ import requests
 from prismatic_connector import Component, Connection, TransportError
 from prismatic_connector.emulator import Emulator
 
+from ..signals import interruptible
+
 
 def _post(
     emu: Emulator, query: str, variables: dict[str, object] | None = None
@@ -142,6 +144,7 @@ def test_serve_command_prints_url_and_token_and_keeps_state(tmp_path: Path) -> N
             ],
             stdout=subprocess.PIPE,
             text=True,
+            preexec_fn=interruptible,
         )
         assert proc.stdout is not None
         lines = [proc.stdout.readline().strip() for _ in range(4)]
