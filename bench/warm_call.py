@@ -22,8 +22,8 @@ import requests
 
 from prismatic_connector import Connection, load_component
 
-CALLS = 2000
-ROUNDS = 7
+CALLS_PER_ROUND = 200
+ROUNDS = 15
 QUERY = "query listInstances { instances(first: 1) { nodes { id name } } }"
 API_BODY = json.dumps({"data": {"instances": {"nodes": [{"id": "SW5zdGFuY2U6MQ==", "name": "a"}]}}})
 TOKEN_BODY = json.dumps({"access_token": "bench-access", "expires_in": 3600})
@@ -47,16 +47,22 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(head.encode() + body)
 
 
-def per_call(fn: Callable[[], object]) -> float:
-    for _ in range(50):
-        fn()
-    samples = []
-    for _ in range(ROUNDS):
-        started = time.perf_counter()
-        for _ in range(CALLS // ROUNDS):
+def per_call(clients: dict[str, Callable[[], object]]) -> dict[str, float]:
+    """Median seconds per call of each client, rounds interleaved so drift hits all alike."""
+    for fn in clients.values():
+        for _ in range(50):
             fn()
-        samples.append((time.perf_counter() - started) / (CALLS // ROUNDS))
-    return statistics.median(samples)
+    samples: dict[str, list[float]] = {name: [] for name in clients}
+    for round_ in range(ROUNDS):
+        names = list(clients)
+        names = names[round_ % len(names) :] + names[: round_ % len(names)]
+        for name in names:
+            fn = clients[name]
+            started = time.perf_counter()
+            for _ in range(CALLS_PER_ROUND):
+                fn()
+            samples[name].append((time.perf_counter() - started) / CALLS_PER_ROUND)
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def main() -> None:
@@ -90,15 +96,17 @@ def main() -> None:
     def with_invoke() -> object:
         return component.invoke("listInstances", {"first": 1}, connection=connection)
 
-    results = [
-        ("bare requests post", per_call(bare)),
-        ("gql client (requests transport)", per_call(with_gql)),
-        ("invoke listInstances", per_call(with_invoke)),
-    ]
+    results = per_call(
+        {
+            "bare requests post": bare,
+            "gql client (requests transport)": with_gql,
+            "invoke listInstances": with_invoke,
+        }
+    )
     client.close_sync()
     httpd.shutdown()
-    baseline = results[0][1]
-    for name, seconds in results:
+    baseline = results["bare requests post"]
+    for name, seconds in results.items():
         print(f"{name:34} {seconds * 1e6:8.0f} us/call  {seconds / baseline:.2f}x")
 
 

@@ -190,6 +190,16 @@ def test_per_call_settings_override_the_connection(component: Component, hostile
     assert len(hostile.api_calls()) == 1
 
 
+def test_per_call_retries_reach_the_token_exchange(component: Component) -> None:
+    adapter = Counting()
+    session = requests.Session()
+    session.mount("http://", adapter)
+    conn = Connection(CANARY, base_url="http://127.0.0.1:9", session=session, rate_limit=None)
+    with pytest.raises(TransportError, match="token exchange|auth/refresh"):
+        component.invoke("getCurrentUser", {}, connection=conn, retries=0)
+    assert len(adapter.sent) == 1
+
+
 def test_retry_after_is_honoured_and_the_waits_are_on_the_clock(
     component: Component, hostile: Hostile
 ) -> None:

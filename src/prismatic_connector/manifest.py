@@ -13,6 +13,7 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -56,7 +57,7 @@ class ActionSpec:
     def input(self, key: str) -> InputSpec | None:
         return next((spec for spec in self.inputs if spec.key == key), None)
 
-    @property
+    @cached_property
     def value_inputs(self) -> tuple[InputSpec, ...]:
         """The inputs other than the connection."""
         return tuple(spec for spec in self.inputs if spec.type != "connection")

@@ -26,6 +26,7 @@ from .hooks import Prepare, Request
 from .manifest import ActionSpec, ComponentSpec, ConnectionSpec, load_manifest
 from .operations import Operation, scan
 from .policy import Retry, Timeout
+from .transport import Call
 
 Envelope = dict[str, Any]
 CONNECTION_INPUT = "connection"
@@ -104,7 +105,8 @@ class Component:
         conn = self.connection(connection, action="revoke")
         transport = conn.transport(self.exchange())
         revoke = self._connection_hook("revoke")
-        revoke(ExchangeHttp(transport, transport.clock.now() + conn.timeout.total, "revoke"), conn)
+        call = Call("revoke", "/auth/revoke", False, transport.deadline(), conn.retry, conn.timeout)
+        revoke(ExchangeHttp(transport, call), conn)
 
     def _connection_hook(self, function: str) -> Callable[..., Any]:
         name = self.spec.connection.hook

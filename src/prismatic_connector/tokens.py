@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import ConnectorError, TransportError
 from .policy import Clock
@@ -45,7 +46,7 @@ class _Flight:
 
 
 class TokenCache:
-    def __init__(self, exchange: Callable[[float, str], AccessToken], clock: Clock) -> None:
+    def __init__(self, exchange: Callable[[float, Any], AccessToken], clock: Clock) -> None:
         self._exchange = exchange
         self._clock = clock
         self._held: _Held | None = None
@@ -57,11 +58,11 @@ class TokenCache:
     def __repr__(self) -> str:
         return f"TokenCache(exchanges={self.exchanges})"
 
-    def get(self, deadline: float, action: str, *, refused: Secret | None = None) -> Secret:
+    def get(self, deadline: float, call: Any, *, refused: Secret | None = None) -> Secret:
         """A fresh access token; ``refused`` is one the API just answered 401 to.
 
         ``deadline`` (on the cache's clock) bounds the exchange and the wait for one;
-        ``action`` names the call in the exchange's errors.
+        ``call`` is handed to the exchange, which runs with its settings.
         """
         with self._lock:
             held = self._held
@@ -73,7 +74,7 @@ class TokenCache:
             if flight is None:
                 flight = self._flight = _Flight()
         if leading:
-            self._lead(flight, deadline, action)
+            self._lead(flight, deadline, call)
         elif not flight.done.wait(max(0.0, deadline - self._clock.now())):
             raise TransportError("gave up waiting for the access token: the call's deadline passed")
         if flight.error is not None:
@@ -81,11 +82,11 @@ class TokenCache:
         assert flight.token is not None
         return flight.token
 
-    def _lead(self, flight: _Flight, deadline: float, action: str) -> None:
+    def _lead(self, flight: _Flight, deadline: float, call: Any) -> None:
         started = self._clock.now()
         token: AccessToken | None = None
         try:
-            token = self._exchange(deadline, action)
+            token = self._exchange(deadline, call)
         except ConnectorError as exc:
             flight.error = exc
         finally:

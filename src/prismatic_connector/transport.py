@@ -109,9 +109,7 @@ class Transport:
         self.clock = clock
         self._refresh_token = refresh_token
         self._exchange = exchange
-        self.tokens = TokenCache(
-            lambda deadline, action: exchange(ExchangeHttp(self, deadline, action)), clock
-        )
+        self.tokens = TokenCache(lambda _, call: exchange(ExchangeHttp(self, call)), clock)
         self._active = 0
         self._retired = False
         self._lock = threading.Lock()
@@ -147,22 +145,28 @@ class Transport:
             return self._send(f"{self.base_url}/api", body, call, auth=True)
 
     def post_json(
-        self, path: str, body: Mapping[str, Any], *, action: str, deadline: float | None = None
+        self, path: str, body: Mapping[str, Any], *, action: str, within: Call | None = None
     ) -> Answer:
         """Post JSON to ``path`` without the access token, for requests that are safe to
         repeat (the token exchange, a revocation), so every failure may be retried.
+        ``within``: the call this is part of, whose deadline and retries apply.
         """
+        deadline = within.deadline if within else self.clock.now() + self.timeout.total
         call = Call(
             action,
             path,
             False,
-            deadline if deadline is not None else self.clock.now() + self.timeout.total,
-            self.retry,
-            self.timeout,
+            deadline,
+            within.retry if within else self.retry,
+            within.timeout if within else self.timeout,
             stage=f"{path.strip('/')}: ",
         )
         with self._in_use():
             return self._send(f"{self.base_url}{path}", _encode(body, action), call, auth=False)
+
+    def deadline(self, timeout: Timeout | None = None) -> float:
+        """When a call starting now must be over, on this transport's clock."""
+        return self.clock.now() + (timeout or self.timeout).total
 
     def secrets(self) -> list[Secret]:
         return [self._refresh_token, *self.tokens.issued]
@@ -187,7 +191,7 @@ class Transport:
                 "Content-Type": "application/json",
                 "Prismatic-Client": "prismatic-connector",
             }
-            token = self.tokens.get(call.deadline, call.action, refused=refused) if auth else None
+            token = self.tokens.get(call.deadline, call, refused=refused) if auth else None
             if token is not None:
                 headers["Authorization"] = f"Bearer {token.reveal()}"
             if self.limiter is not None and not self._admitted(call):
@@ -224,7 +228,8 @@ class Transport:
                 return outcome
             retries += 1
             if retries > call.retry.max_retries:
-                raise self._gave_up(call, f"{reason}, and {retries - 1} retries did not help", last)
+                tried = f", and {retries - 1} retries did not help" if retries > 1 else ""
+                raise self._gave_up(call, f"{reason}{tried}", last)
             wait = max(wait, call.retry.backoff(retries))
             if self.clock.now() + wait >= call.deadline:
                 raise self._gave_up(
@@ -257,7 +262,8 @@ class Transport:
         except (ValueError, UnicodeError) as exc:  # a header or URL requests cannot send
             failure = Failure(f"the request cannot be sent ({type(exc).__name__})", False, False)
         if failure is not None:
-            log.debug("%s%s: %s", call.label, urlsplit(url).path, failure.reason)
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("%s%s: %s", call.label, urlsplit(url).path, failure.reason)
             return failure
         try:
             read = self._read(response, call)
@@ -383,10 +389,9 @@ class ExchangeHttp:
     size cap, and no redirect to another origin.
     """
 
-    def __init__(self, transport: Transport, deadline: float, action: str) -> None:
+    def __init__(self, transport: Transport, call: Call) -> None:
         self._transport = transport
-        self._deadline = deadline
-        self._action = action
+        self._call = call
 
     def __repr__(self) -> str:
         return f"ExchangeHttp(base_url={self._transport.base_url!r})"
@@ -396,7 +401,7 @@ class ExchangeHttp:
         return self._transport.base_url
 
     def post_json(self, path: str, body: Mapping[str, Any]) -> Answer:
-        return self._transport.post_json(path, body, action=self._action, deadline=self._deadline)
+        return self._transport.post_json(path, body, action=self._call.action, within=self._call)
 
 
 def _encode(value: Mapping[str, Any], action: str) -> bytes:
