@@ -195,7 +195,7 @@ def test_per_call_retries_reach_the_token_exchange(component: Component) -> None
     session = requests.Session()
     session.mount("http://", adapter)
     conn = Connection(CANARY, base_url="http://127.0.0.1:9", session=session, rate_limit=None)
-    with pytest.raises(TransportError, match="token exchange|auth/refresh"):
+    with pytest.raises(TransportError, match="auth/refresh: gave up"):
         component.invoke("getCurrentUser", {}, connection=conn, retries=0)
     assert len(adapter.sent) == 1
 
