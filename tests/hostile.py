@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
+from requests.adapters import HTTPAdapter
+
 CANARY = "rt-canary-7f3a9c1e5b2d4680"
 ACCESS = "at-canary-0d9e8f7a6b5c4d3e"
 
@@ -156,6 +159,18 @@ def _read_request(reader: Any) -> Seen | None:
         headers[name.strip()] = value.strip()
     length = int(headers.get("Content-Length", "0"))
     return Seen(method, path, headers, reader.read(length), target)
+
+
+class Counting(HTTPAdapter):
+    """A real adapter that notes each request it sends: the seam a runner can use."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[str] = []
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        self.sent.append(f"{request.method} {request.url}")
+        return super().send(request, *args, **kwargs)
 
 
 @contextmanager

@@ -12,12 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import requests
 
 from prismatic_connector import Component, Connection, CredentialError
 from prismatic_connector.bundle import load_module
 from prismatic_connector.emulator import Emulator
 
-from .hostile import CANARY, Hostile, Seen, answer, data, hostile_server, token
+from .hostile import CANARY, Counting, Hostile, Seen, answer, data, hostile_server, token
 
 
 @pytest.fixture
@@ -76,10 +77,15 @@ def test_a_revoked_refresh_token_says_what_to_do_after_exactly_one_exchange(
     with Emulator(seed="empty") as emu:
         token_value = emu.refresh_token
         emu.tokens.revoke(token_value)
-        with Connection(token_value, base_url=emu.url, rate_limit=None) as conn:
-            with pytest.raises(CredentialError, match=r"prism me:token --type refresh"):
-                component.invoke("getCurrentUser", {}, connection=conn)
-            assert conn.transport(component.exchange()).tokens.exchanges == 0
+        adapter = Counting()
+        session = requests.Session()
+        session.mount("http://", adapter)
+        with (
+            Connection(token_value, base_url=emu.url, session=session) as conn,
+            pytest.raises(CredentialError, match=r"prism me:token --type refresh"),
+        ):
+            component.invoke("getCurrentUser", {}, connection=conn)
+        assert adapter.sent == [f"POST {emu.url}/auth/refresh"]
 
 
 def test_the_cli_revokes_the_refresh_token(component: Component) -> None:

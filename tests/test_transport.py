@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -9,7 +10,6 @@ from typing import Any
 
 import pytest
 import requests
-from requests.adapters import HTTPAdapter
 
 from prismatic_connector import (
     Component,
@@ -23,6 +23,7 @@ from prismatic_connector.policy import Retry, Timeout, retry_after
 from .clock import FakeClock
 from .hostile import (
     CANARY,
+    Counting,
     Hostile,
     answer,
     close,
@@ -51,18 +52,6 @@ def connect(hostile: Hostile, **settings: Any) -> Connection:
 
 def call(component: Component, conn: Connection, which: tuple[str, dict[str, Any]]) -> Any:
     return component.invoke(which[0], which[1], connection=conn)
-
-
-class Counting(HTTPAdapter):
-    """A real adapter that notes each request it sends: the seam a runner can use."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sent: list[str] = []
-
-    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
-        self.sent.append(f"{request.method} {request.url}")
-        return super().send(request, *args, **kwargs)
 
 
 # ---------------------------------------------------------------- what is retried
@@ -198,6 +187,19 @@ def test_per_call_retries_reach_the_token_exchange(component: Component) -> None
     with pytest.raises(TransportError, match="auth/refresh: gave up"):
         component.invoke("getCurrentUser", {}, connection=conn, retries=0)
     assert len(adapter.sent) == 1
+
+
+def test_each_retry_is_logged_at_info_without_secrets(
+    component: Component, hostile: Hostile, caplog: pytest.LogCaptureFixture
+) -> None:
+    hostile.api = [answer(503, {"errors": [{"message": "down"}]}), data({"a": 1})]
+    caplog.set_level(logging.INFO, logger="prismatic_connector")
+    with connect(hostile) as conn:
+        call(component, conn, QUERY)
+    retries = [r for r in caplog.records if "retry 1 of 3" in r.getMessage()]
+    assert [r.levelno for r in retries] == [logging.INFO]
+    assert "getCurrentUser" in retries[0].getMessage()
+    assert CANARY not in caplog.text
 
 
 def test_retry_after_is_honoured_and_the_waits_are_on_the_clock(
