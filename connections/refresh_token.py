@@ -16,6 +16,7 @@ from typing import Any
 from prismatic_connector.auth import AccessToken, Connection, ExchangeHttp
 from prismatic_connector.errors import CredentialError, TransportError
 from prismatic_connector.redaction import Secret
+from prismatic_connector.transport import Answer
 
 # Prismatic documents access tokens as valid for 7 days.
 DEFAULT_LIFETIME_S = 7 * 24 * 3600
@@ -32,19 +33,11 @@ def exchange(http: ExchangeHttp, connection: Connection) -> AccessToken:
     body = {"refresh_token": connection.refresh_token.reveal()}
     if connection.tenant_id:
         body["tenant_id"] = connection.tenant_id
-    answer = http.post_json("/auth/refresh", body)
-    if answer.status in REFUSED:
-        raise CredentialError(
-            f"the refresh token was refused (HTTP {answer.status}): it is invalid, "
-            f"expired or revoked. {GET_ONE}",
-            status=answer.status,
-        )
-    if not 200 <= answer.status < 300:
-        raise TransportError(
-            f"token exchange failed with HTTP {answer.status}: {answer.snippet}",
-            status=answer.status,
-            snippet=answer.snippet,
-        )
+    answer = _accepted(
+        http.post_json("/auth/refresh", body),
+        "token exchange",
+        f"it is invalid, expired or revoked. {GET_ONE}",
+    )
     payload = _json(answer.body)
     access = payload.get("access_token")
     if not isinstance(access, str) or not access or not _sendable(access):
@@ -58,19 +51,27 @@ def exchange(http: ExchangeHttp, connection: Connection) -> AccessToken:
 def revoke(http: ExchangeHttp, connection: Connection) -> None:
     if not connection.refresh_token:
         raise CredentialError(f"no refresh token to revoke: set PRISM_REFRESH_TOKEN. {GET_ONE}")
-    answer = http.post_json("/auth/revoke", {"refresh_token": connection.refresh_token.reveal()})
+    _accepted(
+        http.post_json("/auth/revoke", {"refresh_token": connection.refresh_token.reveal()}),
+        "revoking",
+        "it is already revoked, expired or invalid",
+    )
+
+
+def _accepted(answer: Answer, what: str, refused_means: str) -> Answer:
+    """The answer if it is a 2xx; a refusal is the user's to fix, anything else the server's."""
     if answer.status in REFUSED:
         raise CredentialError(
-            f"the refresh token was refused (HTTP {answer.status}): it is already revoked, "
-            "expired or invalid",
+            f"the refresh token was refused (HTTP {answer.status}): {refused_means}",
             status=answer.status,
         )
     if not 200 <= answer.status < 300:
         raise TransportError(
-            f"revoking failed with HTTP {answer.status}: {answer.snippet}",
+            f"{what} failed with HTTP {answer.status}: {answer.snippet}",
             status=answer.status,
             snippet=answer.snippet,
         )
+    return answer
 
 
 def _json(body: bytes) -> dict[str, Any]:
