@@ -13,10 +13,10 @@ import json
 import time
 from typing import Any
 
+from prismatic_connector.attempt import Answer
 from prismatic_connector.auth import AccessToken, Connection, ExchangeHttp
 from prismatic_connector.errors import CredentialError, TransportError
 from prismatic_connector.redaction import Secret
-from prismatic_connector.transport import Answer
 
 # Prismatic documents access tokens as valid for 7 days.
 DEFAULT_LIFETIME_S = 7 * 24 * 3600

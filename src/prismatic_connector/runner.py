@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from . import client
+from .attempt import Call
 from .auth import Connection, ExchangeHook, ExchangeHttp
 from .binding import bind
 from .bundle import Bundle, find_bundle, load_module
@@ -26,7 +27,6 @@ from .hooks import Prepare, Request
 from .manifest import ActionSpec, ComponentSpec, ConnectionSpec, load_manifest
 from .operations import Operation, scan
 from .policy import Retry, Timeout
-from .transport import Call
 
 Envelope = dict[str, Any]
 CONNECTION_INPUT = "connection"

@@ -24,13 +24,12 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
-import urllib3
 
+from .attempt import Answer, Call, Failure, attempt
 from .errors import InputError, OutcomeUnknownError, TransportError
 from .policy import SYSTEM_CLOCK, Clock, Retry, Timeout, retry_after
 from .ratelimit import DeadlineExceededError, RateLimiter
@@ -38,49 +37,7 @@ from .redaction import REDACTED, Secret, scrub
 from .tokens import AccessToken, TokenCache
 
 log = logging.getLogger("prismatic_connector")
-SNIPPET_CHARS = 200
-CHUNK = 64 * 1024
 MAX_REDIRECTS = 3
-_NOT_SENT = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)
-
-
-@dataclass(frozen=True)
-class Answer:
-    """An HTTP answer, read whole within the size cap, with every known secret removed."""
-
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-    snippet: str
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass(frozen=True)
-class Failure:
-    """An attempt that got no answer. ``sent``: the request may have reached the server."""
-
-    reason: str
-    sent: bool
-    retryable: bool = True
-
-
-@dataclass(frozen=True)
-class Call:
-    """What one logical call is, for the retry rules and the messages."""
-
-    action: str
-    operation: str
-    mutation: bool
-    deadline: float
-    retry: Retry
-    timeout: Timeout
-    stage: str = ""  # what part of the call failed, when it is not the operation itself
-
-    @property
-    def label(self) -> str:
-        return f"action {self.action!r}: {self.stage}"
 
 
 Exchange = Callable[["ExchangeHttp"], AccessToken]
@@ -196,7 +153,16 @@ class Transport:
                 headers["Authorization"] = f"Bearer {token.reveal()}"
             if self.limiter is not None and not self._admitted(call):
                 raise self._gave_up(call, "the rate limit leaves no room before the deadline")
-            outcome = self._attempt(url, body, headers, call)
+            outcome = attempt(
+                self.session,
+                url,
+                body,
+                headers,
+                call,
+                clock=self.clock,
+                cap=self.max_response_bytes,
+                scrub=self._scrub,
+            )
             wait = 0.0
             if isinstance(outcome, Failure):
                 if not outcome.retryable:
@@ -244,71 +210,6 @@ class Transport:
                 wait,
             )
             self.clock.sleep(wait)
-
-    def _attempt(
-        self, url: str, body: bytes, headers: dict[str, str], call: Call
-    ) -> Answer | Failure:
-        remaining = call.deadline - self.clock.now()
-        if remaining <= 0:
-            return Failure("the call's deadline passed", sent=False, retryable=False)
-        limits = (min(call.timeout.connect, remaining), min(call.timeout.read, remaining))
-        failure: Failure | None = None
-        try:
-            response = self.session.post(
-                url, data=body, headers=headers, timeout=limits, allow_redirects=False, stream=True
-            )
-        except requests.RequestException as exc:
-            failure = _classify(exc, url)
-        except (ValueError, UnicodeError) as exc:  # a header or URL requests cannot send
-            failure = Failure(f"the request cannot be sent ({type(exc).__name__})", False, False)
-        if failure is not None:
-            if log.isEnabledFor(logging.DEBUG):
-                log.debug("%s%s: %s", call.label, urlsplit(url).path, failure.reason)
-            return failure
-        try:
-            read = self._read(response, call)
-        finally:
-            response.close()
-        if isinstance(read, Failure):
-            return read
-        log.debug(
-            "%s%s: HTTP %s, %d bytes",
-            call.label,
-            urlsplit(url).path,
-            response.status_code,
-            len(read),
-        )
-        body_read = self._scrub(read)
-        snippet = body_read[:SNIPPET_CHARS].decode("utf-8", "replace")
-        return Answer(response.status_code, response.headers, body_read, snippet)
-
-    def _read(self, response: requests.Response, call: Call) -> bytes | Failure:
-        cap = self.max_response_bytes
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > cap:
-            return Failure(f"the answer is {declared} bytes, over the cap of {cap}", True, False)
-        chunks: list[bytes] = []
-        size = 0
-        problem: Failure | None = None
-        try:
-            while True:
-                if self.clock.now() > call.deadline:
-                    problem = Failure("the answer was still arriving at the deadline", True, False)
-                    break
-                chunk = response.raw.read1(CHUNK)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > cap:
-                    problem = Failure(f"the answer is over the cap of {cap} bytes", True, False)
-                    break
-                chunks.append(chunk)
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
-            problem = Failure(f"the answer broke off ({type(exc).__name__})", True)
-        if problem is not None:
-            response.raw.close()
-            return problem
-        return b"".join(chunks)
 
     # ------------------------------------------------------------------ helpers
 
@@ -412,23 +313,6 @@ def _encode(value: Mapping[str, Any], action: str) -> bytes:
     except (TypeError, ValueError, RecursionError, UnicodeError) as exc:
         failure = type(exc).__name__
     raise InputError(action, None, f"the request cannot be encoded as JSON ({failure})")
-
-
-def _classify(exc: requests.RequestException, url: str) -> Failure:
-    name = type(exc).__name__
-    where = "{}://{}".format(*urlsplit(url)[:2])
-    if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.ProxyError)):
-        return Failure(f"could not reach {where} ({name})", sent=False)
-    if isinstance(exc, requests.exceptions.SSLError):
-        return Failure(f"the TLS handshake with {where} failed ({name})", sent=False)
-    if isinstance(exc, requests.exceptions.ReadTimeout):
-        return Failure(f"{where} sent no answer before the read timeout", sent=True)
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        reason = getattr(exc.args[0], "reason", None) if exc.args else None
-        if isinstance(reason, _NOT_SENT):
-            return Failure(f"could not reach {where} ({type(reason).__name__})", sent=False)
-        return Failure(f"the connection to {where} dropped before an answer", sent=True)
-    return Failure(f"the request cannot be sent ({name})", sent=False, retryable=False)
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:

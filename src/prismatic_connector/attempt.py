@@ -1,0 +1,157 @@
+"""One HTTP attempt: send, then read the answer within the size cap and the deadline.
+
+Kept apart from the retry loop (``transport``) so that each reads on its own: this
+module decides what one attempt came to (an ``Answer``, or a ``Failure`` that says
+whether the request may have reached the server); the loop decides what to do next.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+import urllib3
+
+from .policy import Clock, Retry, Timeout
+
+log = logging.getLogger("prismatic_connector")
+SNIPPET_CHARS = 200
+CHUNK = 64 * 1024
+_NOT_SENT = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An HTTP answer, read whole within the size cap, with every known secret removed."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    snippet: str
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An attempt that got no answer. ``sent``: the request may have reached the server."""
+
+    reason: str
+    sent: bool
+    retryable: bool = True
+
+
+@dataclass(frozen=True)
+class Call:
+    """What one logical call is, for the retry rules and the messages."""
+
+    action: str
+    operation: str
+    mutation: bool
+    deadline: float
+    retry: Retry
+    timeout: Timeout
+    stage: str = ""  # what part of the call failed, when it is not the operation itself
+
+    @property
+    def label(self) -> str:
+        return f"action {self.action!r}: {self.stage}"
+
+
+def attempt(
+    session: requests.Session,
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    call: Call,
+    *,
+    clock: Clock,
+    cap: int,
+    scrub: Callable[[bytes], bytes],
+) -> Answer | Failure:
+    remaining = call.deadline - clock.now()
+    if remaining <= 0:
+        return Failure("the call's deadline passed", sent=False, retryable=False)
+    limits = (min(call.timeout.connect, remaining), min(call.timeout.read, remaining))
+    failure: Failure | None = None
+    try:
+        response = session.post(
+            url, data=body, headers=headers, timeout=limits, allow_redirects=False, stream=True
+        )
+    except requests.RequestException as exc:
+        failure = classify(exc, url)
+    except (ValueError, UnicodeError) as exc:  # a header or URL requests cannot send
+        failure = Failure(f"the request cannot be sent ({type(exc).__name__})", False, False)
+    if failure is not None:
+        _note(call, url, failure.reason)
+        return failure
+    try:
+        read = _read(response, call, clock, cap)
+    finally:
+        response.close()
+    if isinstance(read, Failure):
+        _note(call, url, read.reason)
+        return read
+    _note(call, url, f"HTTP {response.status_code}, {len(read)} bytes")
+    clean = scrub(read)
+    snippet = clean[:SNIPPET_CHARS].decode("utf-8", "replace")
+    return Answer(response.status_code, response.headers, clean, snippet)
+
+
+def _read(response: requests.Response, call: Call, clock: Clock, cap: int) -> bytes | Failure:
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > cap:
+        return Failure(f"the answer is {declared} bytes, over the cap of {cap}", True, False)
+    chunks: list[bytes] = []
+    size = 0
+    problem: Failure | None = None
+    try:
+        while True:
+            # read1 returns what one receive brought, so a body dripped a byte at a
+            # time still comes back here to meet the deadline.
+            if clock.now() > call.deadline:
+                problem = Failure("the answer was still arriving at the deadline", True, False)
+                break
+            chunk = response.raw.read1(CHUNK)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > cap:
+                problem = Failure(f"the answer is over the cap of {cap} bytes", True, False)
+                break
+            chunks.append(chunk)
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        problem = Failure(f"the answer broke off ({type(exc).__name__})", True)
+    if problem is not None:
+        response.raw.close()
+        return problem
+    return b"".join(chunks)
+
+
+def classify(exc: requests.RequestException, url: str) -> Failure:
+    """What a failure to get an answer means: could the request have been processed?"""
+    name = type(exc).__name__
+    where = "{}://{}".format(*urlsplit(url)[:2])
+    if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.ProxyError)):
+        return Failure(f"could not reach {where} ({name})", sent=False)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return Failure(f"the TLS handshake with {where} failed ({name})", sent=False)
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return Failure(f"{where} sent no answer before the read timeout", sent=True)
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        if isinstance(reason, _NOT_SENT):
+            return Failure(f"could not reach {where} ({type(reason).__name__})", sent=False)
+        return Failure(f"the connection to {where} dropped before an answer", sent=True)
+    return Failure(f"the request cannot be sent ({name})", sent=False, retryable=False)
+
+
+def _note(call: Call, url: str, what: str) -> None:
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug("%s%s: %s", call.label, urlsplit(url).path, what)
