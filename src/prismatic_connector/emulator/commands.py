@@ -117,9 +117,13 @@ def _serve(args: argparse.Namespace) -> int:
         emulator.stop()
         return _fail(f"cannot listen on {args.host}:{args.port}: {_reason(exc)}", 1)
     key_file = admin_key_path(emulator.url)
-    _write_private(key_file, emulator.admin_key)
+    try:
+        _write_private(key_file, emulator.admin_key)
+        where = str(key_file)
+    except OSError as exc:
+        where = f"not written ({_reason(exc)}); `emulator token` cannot be used"
     print(f"Prismatic API emulator on {emulator.url} (state: {emulator.db_path})")
-    print(f"admin key (for `emulator token`): {key_file}")
+    print(f"admin key (for `emulator token`): {where}")
     print(f"PRISMATIC_URL={emulator.url}")
     print(f"PRISM_REFRESH_TOKEN={emulator.refresh_token}", flush=True)
     try:
