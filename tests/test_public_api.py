@@ -14,6 +14,8 @@ def test_public_api_is_pinned() -> None:
         "ManifestError",
         "OutcomeUnknownError",
         "Retry",
+        "Step",
+        "StepContext",
         "Timeout",
         "TransportError",
         "__version__",

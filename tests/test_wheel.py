@@ -97,3 +97,61 @@ def test_installed_wheel_finds_its_component(wheel: Path, tmp_path: Path) -> Non
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "18"
+
+
+def test_a_runner_finds_the_component_by_its_entry_point_in_a_fresh_venv(
+    wheel: Path, tmp_path: Path
+) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120
+    )
+    python = venv / "bin" / "python"
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout.strip()
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            "--target",
+            str(site),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    # The dependencies come from this environment's site-packages, read as a plain
+    # path: its .pth files (the checkout's editable install among them) are not run.
+    import requests
+
+    (site / "deps.pth").write_text(str(Path(requests.__file__).parent.parent) + "\n")
+    probe = (
+        "from importlib.metadata import entry_points\n"
+        "import sys\n"
+        "found = entry_points(group='prismatic.components')['prismatic'].load()\n"
+        "assert found.bundle.root.is_relative_to(sys.argv[1]), found.bundle.root\n"
+        "step = found.step('disableInstance')\n"
+        "print(type(found).__name__, step.key, len(step.inputs))\n"
+    )
+    done = subprocess.run(
+        [str(python), "-c", probe, str(site)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["Component", "disableInstnce", "2"]

@@ -19,6 +19,7 @@ from .errors import (
 )
 from .policy import Retry, Timeout
 from .runner import Component, invoke, load_component
+from .step import Step, StepContext
 
 __all__ = [
     "Component",
@@ -30,6 +31,8 @@ __all__ = [
     "ManifestError",
     "OutcomeUnknownError",
     "Retry",
+    "Step",
+    "StepContext",
     "Timeout",
     "TransportError",
     "__version__",

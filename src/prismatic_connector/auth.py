@@ -93,7 +93,13 @@ class Connection:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_values(cls, values: Mapping[str, Any], *, action: str = "connection") -> Connection:
+    def from_values(
+        cls,
+        values: Mapping[str, Any],
+        *,
+        action: str = "connection",
+        session: requests.Session | None = None,
+    ) -> Connection:
         """From a runner's connection values: ``apiKey``, ``tenantId`` and ``baseUrl``."""
         known = ("apiKey", "tenantId", "baseUrl")
         for key in values:
@@ -112,6 +118,7 @@ class Connection:
                 values.get("apiKey") or None,
                 tenant_id=values.get("tenantId") or None,
                 base_url=values.get("baseUrl") or None,
+                session=session,
             )
         except InputError as exc:
             problem = exc.problem

@@ -117,6 +117,19 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "-v", "--verbose", action="count", default=argparse.SUPPRESS, help="as above"
     )
 
+    step = sub.add_parser(
+        "step",
+        help="run steps sent as JSON on stdin: the out-of-process step protocol",
+        epilog=_example(
+            'step <<< \'{"action": "listInstances", "inputs": {"first": 5}, '
+            '"connection": {"apiKey": "...", "baseUrl": "https://app.prismatic.io"}}\'',
+            "step --jsonl < requests.jsonl > answers.jsonl",
+        ),
+    )
+    step.add_argument(
+        "--jsonl", action="store_true", help="serve one request per line until stdin ends"
+    )
+
     token = sub.add_parser(
         "token", help="manage the refresh token", epilog=_example("token revoke")
     )
@@ -304,6 +317,16 @@ def _cmd_invoke(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_step(args: argparse.Namespace) -> int:
+    from .runner import load_component
+    from .step_protocol import serve_lines, serve_one
+
+    component = load_component()
+    if args.jsonl:
+        return serve_lines(component, sys.stdin, sys.stdout)
+    return serve_one(component, sys.stdin, sys.stdout)
+
+
 def _cmd_token(args: argparse.Namespace) -> int:
     from .auth import Connection
     from .runner import load_component
@@ -365,6 +388,7 @@ _COMMANDS = {
     "actions": _cmd_actions,
     "describe": _cmd_describe,
     "invoke": _cmd_invoke,
+    "step": _cmd_step,
     "token": _cmd_token,
     "check": _cmd_check,
     "docs": _cmd_docs,

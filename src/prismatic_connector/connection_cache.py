@@ -16,6 +16,8 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
+import requests
+
 from .auth import Connection
 
 DEFAULT_SIZE = 32
@@ -34,9 +36,16 @@ class ConnectionCache:
     def __len__(self) -> int:
         return len(self._items)
 
-    def get(self, values: Mapping[str, Any], *, action: str) -> Connection:
-        fresh = Connection.from_values(values, action=action)
-        key = fresh.principal
+    def get(
+        self,
+        values: Mapping[str, Any],
+        *,
+        action: str,
+        session: requests.Session | None = None,
+    ) -> Connection:
+        """The connection for these values (and the runner's ``session``, if it shares one)."""
+        fresh = Connection.from_values(values, action=action, session=session)
+        key = fresh.principal if session is None else f"{fresh.principal}:{id(session)}"
         with self._lock:
             found = self._items.get(key)
             if found is not None:

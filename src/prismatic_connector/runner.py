@@ -27,6 +27,7 @@ from .hooks import Prepare, Request
 from .manifest import ActionSpec, ComponentSpec, ConnectionSpec, load_manifest
 from .operations import Operation, scan
 from .policy import Retry, Timeout
+from .step import Step
 
 Envelope = dict[str, Any]
 CONNECTION_INPUT = "connection"
@@ -55,6 +56,10 @@ class Component:
     @property
     def connection_spec(self) -> ConnectionSpec:
         return self.spec.connection
+
+    def step(self, key: str) -> Step:
+        """The action with this key or alias, as a workflow step."""
+        return Step(self, self.action(key))
 
     def action(self, key: str) -> ActionSpec:
         """The action with this key or alias; an ``InputError`` names close matches."""
