@@ -19,7 +19,6 @@ from typing import Any
 from ._version import __version__
 from .cli_io import UsageError, gather_inputs, make_output_safe, print_json
 from .errors import ConnectorError, InputError, ManifestError
-from .manifest import ActionSpec, InputSpec
 from .redaction import scrub
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -112,6 +111,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="most retries after the first attempt (default: the connection's, 4)",
+    )
+    invoke.add_argument(
+        "--wait", action="store_true", help="testFlow: wait for the execution and print it"
     )
     invoke.add_argument(
         "-v", "--verbose", action="count", default=argparse.SUPPRESS, help="as above"
@@ -231,50 +233,14 @@ def _cmd_actions(args: argparse.Namespace) -> int:
 
     component = load_component()
     if args.json:
+        from .cli_views import manifest_view
+
         print_json(manifest_view(component))
         return EXIT_OK
     width = max(len(a.key) for a in component.actions)
     for action in component.actions:
         print(f"{action.key.ljust(width)}  {action.label}")
     return EXIT_OK
-
-
-def manifest_view(component: Any) -> dict[str, Any]:
-    spec = component.spec
-    return {
-        "key": spec.key,
-        "label": spec.label,
-        "description": spec.description,
-        "connection": {
-            "key": spec.connection.key,
-            "label": spec.connection.label,
-            "comments": spec.connection.comments,
-            "inputs": [_input_view(i) for i in spec.connection.inputs],
-        },
-        "actions": [_action_view(a) for a in spec.actions],
-    }
-
-
-def _action_view(action: ActionSpec) -> dict[str, Any]:
-    return {
-        "key": action.key,
-        "aliases": list(action.aliases),
-        "label": action.label,
-        "description": action.description,
-        "notes": action.notes,
-        "inputs": [_input_view(i) for i in action.inputs],
-    }
-
-
-def _input_view(spec: InputSpec) -> dict[str, Any]:
-    return {
-        "key": spec.key,
-        "label": spec.label,
-        "type": spec.type,
-        "required": spec.required,
-        "default": spec.default,
-        "comments": spec.comments,
-    }
 
 
 def _cmd_describe(args: argparse.Namespace) -> int:
@@ -311,7 +277,12 @@ def _cmd_invoke(args: argparse.Namespace) -> int:
     inputs = gather_inputs(args)
     with Connection(tenant_id=args.tenant_id, base_url=args.url) as connection:
         envelope = component.invoke(
-            args.key, inputs, connection=connection, timeout=args.timeout, retries=args.retries
+            args.key,
+            inputs,
+            connection=connection,
+            timeout=args.timeout,
+            retries=args.retries,
+            wait=args.wait,
         )
     print_json(envelope)
     return EXIT_OK

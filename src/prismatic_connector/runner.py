@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, cast
 
-from . import client
+from . import client, waiting
 from .attempt import Call
 from .auth import Connection, ExchangeHook, ExchangeHttp
 from .binding import bind
@@ -150,14 +150,19 @@ class Component:
         connection: ConnectionLike = None,
         timeout: Timeout | float | None = None,
         retries: Retry | int | None = None,
+        wait: bool = False,
     ) -> Envelope:
         """Run one action and return ``{"data": {"status": ..., "data": ...}}``.
 
         The connection may come as ``connection=`` or, as a workflow runner passes a
         step's inputs, as the ``connection`` input; not both. ``timeout`` and
-        ``retries`` override the connection's for this call.
+        ``retries`` override the connection's for this call. ``wait`` (testFlow):
+        wait for the execution to end and return getExecution's envelope, all within
+        the timeout.
         """
         request = self.prepare(key, inputs)
+        if wait:
+            waiting.check_can_wait(request.action)
         if inputs and CONNECTION_INPUT in inputs:
             given = _connection_input(request.action, inputs[CONNECTION_INPUT])
             if connection is not None:
@@ -171,6 +176,7 @@ class Component:
             raise InputError(request.action, CONNECTION_INPUT, _CONNECTION_EXPECTED)
         conn = self.connection(connection, action=request.action)
         transport = conn.transport(self.exchange())
+        started = transport.clock.now()
         answer = transport.graphql(
             request.query,
             request.variables,
@@ -181,7 +187,20 @@ class Component:
             retry=Retry.of(retries, conn.retry) if retries is not None else None,
         )
         data = client.interpret(request.action, answer)
-        return {"data": {"status": answer.status, "data": data}}
+        envelope: Envelope = {"data": {"status": answer.status, "data": data}}
+        ident = waiting.execution_id(request.action, envelope) if wait else None
+        if ident is None:
+            return envelope
+        limit = Timeout.of(timeout, conn.timeout)
+        return waiting.wait_for(
+            request.action,
+            ident,
+            lambda run: self.invoke(
+                "getExecution", {"executionId": run}, connection=conn, retries=retries
+            ),
+            clock=conn.clock,
+            deadline=started + limit.total,
+        )
 
 
 _CONNECTION_EXPECTED = (
@@ -217,8 +236,9 @@ def invoke(
     connection: ConnectionLike = None,
     timeout: Timeout | float | None = None,
     retries: Retry | int | None = None,
+    wait: bool = False,
 ) -> Envelope:
     """Run one action of the shipped component. See ``Component.invoke``."""
     return load_component().invoke(
-        key, inputs, connection=connection, timeout=timeout, retries=retries
+        key, inputs, connection=connection, timeout=timeout, retries=retries, wait=wait
     )

@@ -72,8 +72,13 @@ class Step:
     def inputs(self) -> tuple[InputSpec, ...]:
         return self.action.inputs
 
-    def perform(self, context: StepContext, inputs: Mapping[str, Any] | None = None) -> Envelope:
-        """Run the action; the result is the envelope ``{"data": {"status", "data"}}``."""
+    def perform(
+        self, context: StepContext, inputs: Mapping[str, Any] | None = None, *, wait: bool = False
+    ) -> Envelope:
+        """Run the action; the result is the envelope ``{"data": {"status", "data"}}``.
+
+        ``wait`` (testFlow): the envelope of the execution once it has ended.
+        """
         if not isinstance(context, StepContext):
             raise InputError(self.key, None, "expected a StepContext as the step's context")
         given = dict(inputs or {})
@@ -91,6 +96,7 @@ class Step:
             connection=connection,
             timeout=context.timeout,
             retries=context.retries,
+            wait=wait,
         )
         log.info("step %s: HTTP %s", self.key, result["data"]["status"])
         return result

@@ -1,6 +1,6 @@
 """``prismatic-connector step``: the out-of-process step protocol, JSON in and JSON out.
 
-One request: ``{"action", "inputs"?, "connection"?, "id"?}`` on stdin, the envelope on
+One request: ``{"action", "inputs"?, "connection"?, "id"?, "wait"?}`` on stdin, the envelope on
 stdout. A failure is ``{"error": {"type", "message", "action", "input"?, "outcome"?}}``
 on stdout, exit status 1 (the action failed) or 2 (bad request or input). With
 ``--jsonl``, one request per line and one answer per line, each echoing the request's
@@ -61,8 +61,12 @@ def _perform(component: Component, request: dict[str, Any]) -> tuple[dict[str, A
         inputs = request.get("inputs") or {}
         if not isinstance(inputs, dict):
             raise InputError(action, None, "inputs must be a JSON object")
+        wait = request.get("wait", False)
+        if not isinstance(wait, bool):
+            raise InputError(action, None, "wait must be true or false")
         step = component.step(action)
-        envelope = step.perform(StepContext(connection=request.get("connection")), inputs)
+        context = StepContext(connection=request.get("connection"))
+        envelope = step.perform(context, inputs, wait=wait)
     except ConnectorError as exc:
         failure = exc
     if failure is None:

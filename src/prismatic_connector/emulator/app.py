@@ -44,10 +44,13 @@ class Emulator:
         faults: Faults | None = None,
         clock: Any = None,
         handler_timeout_s: float = 10.0,
+        execution_s: float = 0.0,
     ) -> None:
         """``clock``: an object with ``now()`` (wall seconds) and ``sleep()``, read by the
         token expiry, the latency and the rate limit, so tests need not sleep.
         ``handler_timeout_s``: how long a connection may sit idle, or a body take to arrive.
+        ``execution_s``: how long each flow run stays PENDING before it reads as ended,
+        for clients that wait on executions (0: runs end at once).
         """
         if seed not in ("demo", "empty"):
             raise ValueError(f"seed must be 'demo' or 'empty', not {seed!r}")
@@ -68,6 +71,7 @@ class Emulator:
         self.db_path = Path(db)
         self.store = Store(self.db_path)
         self.tokens = Tokens(self.store, ttl_s=token_ttl_s, clock=self.clock)
+        self.store.set_meta("execution_s", repr(float(execution_s)))
         self.engine = shared_engine()
         self.url = ""
         self.user_id = self._ensure_seeded()

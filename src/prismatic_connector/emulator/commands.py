@@ -52,6 +52,9 @@ def add_parser(
     serve.add_argument(
         "--token-ttl", type=float, default=DEFAULT_TTL_S, help="access token lifetime, seconds"
     )
+    serve.add_argument(
+        "--execution-s", type=float, default=0.0, help="how long each flow run stays PENDING"
+    )
     for name, default, text in Faults.options():
         flag = "--" + name.replace("_", "-")
         if isinstance(default, bool):
@@ -108,6 +111,7 @@ def _serve(args: argparse.Namespace) -> int:
             port=args.port,
             token_ttl_s=args.token_ttl,
             faults=faults,
+            execution_s=args.execution_s,
         )
     except (OSError, sqlite3.Error) as exc:
         return _fail(f"cannot use --db {args.db}: {_reason(exc)}", 2)

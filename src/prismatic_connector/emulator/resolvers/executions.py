@@ -9,6 +9,7 @@ the start and end of the instance as the real runner does.
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -43,6 +44,22 @@ ref("InstanceStepResult", "executionResult")
 
 lookup("executionResult", "InstanceExecutionResult")
 lookup("stepResult", "InstanceStepResult")
+
+
+def _running(run: Record) -> bool:
+    """A run is still going until its ``readyAt`` (set when runs take time, see Emulator)."""
+    ready = run.get("readyAt")
+    return ready is not None and time.time() < float(ready)
+
+
+@registry.field("InstanceExecutionResult", "status")
+def execution_status(run: Record, info: Info) -> str:
+    return "PENDING" if _running(run) else str(run["status"])
+
+
+@registry.field("InstanceExecutionResult", "endedAt")
+def execution_ended_at(run: Record, info: Info) -> Any:
+    return None if _running(run) else run.get("endedAt")
 
 
 @registry.query("executionResults")
@@ -213,6 +230,9 @@ def run_flow(
         "allowRemove": False,
         "logs": entries,
     }
+    running_s = float(s.meta("execution_s") or 0)
+    if running_s > 0:
+        run["readyAt"] = time.time() + running_s
     s.insert("InstanceExecutionResult", run)
     for step in steps:
         s.insert("InstanceStepResult", step)
