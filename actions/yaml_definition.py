@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
+from prismatic_connector import yaml_source
 from prismatic_connector.binding import json_problem
 from prismatic_connector.hooks import InputError, Request
 
@@ -32,18 +31,9 @@ def prepare(request: Request) -> Request:
 def _load(action: str, text: str) -> Any:
     problem = ""
     try:
-        return yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = f"invalid YAML{where}: {exc.problem or 'it does not parse'}"
-    except yaml.YAMLError as exc:
-        problem = f"invalid YAML: {type(exc).__name__}"
-    except RecursionError:
-        problem = "invalid YAML: it is nested too deeply"
-    except (ValueError, TypeError, OverflowError, AttributeError) as exc:
-        # PyYAML's constructors raise these on values such as an impossible date.
-        problem = f"invalid YAML: a value cannot be read ({type(exc).__name__})"
+        return yaml_source.load(text)
+    except yaml_source.YamlError as exc:
+        problem = str(exc)
     raise InputError(action, INPUT, problem)
 
 

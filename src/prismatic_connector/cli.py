@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ._version import __version__
-from .cli_io import UsageError, gather_inputs, make_output_safe, print_json
+from .cli_io import UsageError, gather_inputs, make_output_safe, print_json, read_value
 from .errors import ConnectorError, InputError, ManifestError
 from .redaction import scrub
 
@@ -148,6 +148,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         help="check the manifest against the operations and the schema",
         epilog=_example("check"),
     )
+    check_integration = sub.add_parser(
+        "check-integration",
+        help="check an integration definition's steps of this component",
+        epilog=_example("check-integration integration.yml"),
+    )
+    check_integration.add_argument("file", help="the integration's YAML (- for standard input)")
+
     sub.add_parser(
         "demo",
         help="a session against an embedded emulator, through the actions",
@@ -323,6 +330,21 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_check_integration(args: argparse.Namespace) -> int:
+    from .integration_check import check_integration
+    from .runner import load_component
+
+    text = read_value("@" + args.file, "check-integration")
+    findings = check_integration(load_component(), text)
+    for finding in findings:
+        print(finding)
+    if findings:
+        print(f"{len(findings)} problem(s) found", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"ok: {args.file} uses the component soundly")
+    return EXIT_OK
+
+
 def _cmd_docs(args: argparse.Namespace) -> int:
     from .docs import DOCS_PATH, render
     from .runner import load_component
@@ -362,6 +384,7 @@ _COMMANDS = {
     "step": _cmd_step,
     "token": _cmd_token,
     "check": _cmd_check,
+    "check-integration": _cmd_check_integration,
     "docs": _cmd_docs,
     "demo": _cmd_demo,
     "emulator": _cmd_emulator,

@@ -8,7 +8,6 @@ import.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -132,14 +131,6 @@ def _pin_version(component: dict[str, Any], component_version: Callable[[str], i
 
 def dump(definition: dict[str, Any]) -> str:
     return yaml.safe_dump(definition, sort_keys=False, allow_unicode=True)
-
-
-def camel(name: str) -> str:
-    """Step names as Prismatic references them: "My Code Block" -> myCodeBlock."""
-    words: list[str] = re.findall(r"[A-Za-z0-9]+", name)
-    if not words:
-        return name
-    return words[0][:1].lower() + words[0][1:] + "".join(w[:1].upper() + w[1:] for w in words[1:])
 
 
 def minimal(name: str, description: str = "") -> dict[str, Any]:

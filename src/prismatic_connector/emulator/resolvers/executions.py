@@ -15,8 +15,8 @@ from typing import Any
 
 from graphql import GraphQLError
 
+from ...names import camel
 from .. import ids
-from ..definitions import camel
 from ..engine import Info, registry
 from ..paging import Record
 from ..store import Store
