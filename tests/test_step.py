@@ -176,7 +176,14 @@ def test_an_unknown_outcome_says_so(emu: Emulator) -> None:
 
 def test_jsonl_serves_a_stream_and_a_failure_does_not_end_it(emu: Emulator) -> None:
     connection = {"apiKey": emu.refresh_token, "baseUrl": emu.url}
+    ident = instance_id(emu)
     lines = [
+        {
+            "id": 0,
+            "action": "disableInstnce",
+            "inputs": {"instanceId": ident},
+            "connection": connection,
+        },
         {"id": 1, "action": "getCurrentUser", "connection": connection},
         {"id": "two", "action": "getInstance", "inputs": {}, "connection": connection},
         {"id": 3, "action": "listCustomers", "inputs": {"last": 1}, "connection": connection},
@@ -184,9 +191,14 @@ def test_jsonl_serves_a_stream_and_a_failure_does_not_end_it(emu: Emulator) -> N
     done = run_step("\n".join(json.dumps(line) for line in lines) + "\n\nnot json\n", "--jsonl")
     assert done.returncode == 0, done.stderr
     answers = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [a.get("id") for a in answers] == [1, "two", 3, None]
-    assert answers[0]["data"]["status"] == 200
-    assert answers[1]["error"]["input"] == "instanceId"
-    assert answers[2]["data"]["data"]["customers"]["nodes"]
-    assert answers[3]["error"]["type"] == "InputError"
+    assert [a.get("id") for a in answers] == [0, 1, "two", 3, None]
+    assert not enabled(emu, ident)  # the stream's mutation was applied
+    assert answers[1]["data"]["status"] == 200
+    assert answers[2]["error"]["input"] == "instanceId"
+    assert answers[3]["data"]["data"]["customers"]["nodes"]
+    assert answers[4]["error"]["type"] == "InputError"
+    emu.execute(
+        "mutation ($id: ID!) { updateInstance(input: {id: $id, enabled: true}) { errors { field } } }",
+        {"id": ident},
+    )
     assert emu.refresh_token not in done.stdout + done.stderr
