@@ -53,8 +53,8 @@ def test_wheel_installs_one_top_level_package_with_the_component(wheel: Path) ->
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
 
 
-def test_installed_wheel_finds_its_component(wheel: Path, tmp_path: Path) -> None:
-    target = tmp_path / "site"
+def install(wheel: Path, target: Path) -> None:
+    """The wheel alone into ``target``, as pip installs it; no index is asked."""
     subprocess.run(
         [
             sys.executable,
@@ -72,6 +72,11 @@ def test_installed_wheel_finds_its_component(wheel: Path, tmp_path: Path) -> Non
         capture_output=True,
         timeout=300,
     )
+
+
+def test_installed_wheel_finds_its_component(wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    install(wheel, target)
     assert not (target / "actions").exists()
     assert not (target / "connections").exists()
     probe = (
@@ -116,23 +121,7 @@ def test_a_runner_finds_the_component_by_its_entry_point_in_a_fresh_venv(
             timeout=60,
         ).stdout.strip()
     )
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-index",
-            "--target",
-            str(site),
-            str(wheel),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    install(wheel, site)
     # The dependencies come from this environment's site-packages, read as a plain
     # path: its .pth files (the checkout's editable install among them) are not run.
     import requests

@@ -320,14 +320,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from .runner import load_component
 
     component = load_component()
-    findings = check_component(component)
-    for finding in findings:
-        print(finding)
-    if findings:
-        print(f"{len(findings)} problem(s) found", file=sys.stderr)
-        return EXIT_FAILED
-    print(f"ok: {len(component.actions)} actions match their operations and the schema")
-    return EXIT_OK
+    return _report(
+        check_component(component),
+        f"ok: {len(component.actions)} actions match their operations and the schema",
+    )
 
 
 def _cmd_check_integration(args: argparse.Namespace) -> int:
@@ -335,13 +331,19 @@ def _cmd_check_integration(args: argparse.Namespace) -> int:
     from .runner import load_component
 
     text = read_value("@" + args.file, "check-integration")
-    findings = check_integration(load_component(), text)
+    return _report(
+        check_integration(load_component(), text), f"ok: {args.file} uses the component soundly"
+    )
+
+
+def _report(findings: Sequence[object], ok: str) -> int:
+    """Findings on stdout, one a line, and exit 1; else the ``ok`` line."""
     for finding in findings:
         print(finding)
     if findings:
         print(f"{len(findings)} problem(s) found", file=sys.stderr)
         return EXIT_FAILED
-    print(f"ok: {args.file} uses the component soundly")
+    print(ok)
     return EXIT_OK
 
 
