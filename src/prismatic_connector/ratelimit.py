@@ -21,7 +21,7 @@ from collections import deque
 from .policy import SYSTEM_CLOCK, Clock
 
 # How much longer than the nominal window a send is remembered.
-GUARD_S = 0.05
+GUARD_S = 0.1
 
 
 class DeadlineExceededError(Exception):
