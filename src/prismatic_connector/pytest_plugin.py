@@ -1,20 +1,26 @@
-"""A pytest plugin: the ``prismatic_emulator`` fixture, for tests of your own.
+"""A pytest plugin for tests of your own integrations against the emulator.
 
-    def test_my_flow(prismatic_emulator):
-        conn = Connection(prismatic_emulator.refresh_token, base_url=prismatic_emulator.url)
-        ...
+    def test_my_flow(prismatic_connection):
+        invoke("listInstances", {}, connection=prismatic_connection)
 
-Each test gets a fresh emulator seeded with the demo organization.
+    def test_under_faults(prismatic_emulator_factory):
+        emu = prismatic_emulator_factory(seed="empty", faults=Faults(rate_503=0.2))
+
+``prismatic_emulator`` is a fresh emulator seeded with the demo organization;
+``prismatic_connection`` a Connection to it; ``prismatic_emulator_factory`` makes
+emulators with your options (seed, faults, token lifetime, ...), all stopped after
+the test. A long-lived emulator returns to its seed with ``emu.reset()``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
+    from .auth import Connection
     from .emulator import Emulator
 
 
@@ -25,3 +31,29 @@ def prismatic_emulator() -> Iterator[Emulator]:
 
     with Emulator(seed="demo") as emulator:
         yield emulator
+
+
+@pytest.fixture
+def prismatic_connection(prismatic_emulator: Emulator) -> Iterator[Connection]:
+    """A Connection to ``prismatic_emulator``, as its owner."""
+    from .auth import Connection
+
+    with Connection(prismatic_emulator.refresh_token, base_url=prismatic_emulator.url) as conn:
+        yield conn
+
+
+@pytest.fixture
+def prismatic_emulator_factory() -> Iterator[Callable[..., Emulator]]:
+    """Call it with ``Emulator``'s options; each emulator it makes is running, and stopped after."""
+    from .emulator import Emulator
+
+    made: list[Emulator] = []
+
+    def make(**options: Any) -> Emulator:
+        emulator = Emulator(**options).start()
+        made.append(emulator)
+        return emulator
+
+    yield make
+    for emulator in made:
+        emulator.stop()

@@ -80,6 +80,7 @@ class Emulator:
         ) or self.tokens.new_refresh_token(self.user_id)
         self._server: Any = None
         self._thread: threading.Thread | None = None
+        self._seeded = self.store.snapshot()
 
     def __repr__(self) -> str:
         return f"Emulator(url={self.url!r}, db={str(self.db_path)!r}, seed={self.seed!r})"
@@ -115,6 +116,7 @@ class Emulator:
             self._thread.join(timeout=5)
             self._thread = None
         self.store.close()
+        self._seeded.close()
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
@@ -135,6 +137,14 @@ class Emulator:
 
     def token(self, kind: str) -> str:
         return self.refresh_token if kind == "refresh" else self.access_token()
+
+    def reset(self) -> None:
+        """Return to the state the emulator started with: records, tokens and counters.
+
+        A long-lived emulator (one per test session, say) is reset between tests
+        instead of being made anew; its URL and refresh token stay the same.
+        """
+        self.store.restore(self._seeded)
 
     def applied(self) -> dict[str, int]:
         """How many times each mutation was applied (ran without payload errors)."""

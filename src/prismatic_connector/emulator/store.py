@@ -51,6 +51,18 @@ class Store:
         with self._lock:
             self._db.close()
 
+    def snapshot(self) -> sqlite3.Connection:
+        """A copy of the whole state, in memory, for ``restore``."""
+        with self._lock:
+            copy = sqlite3.connect(":memory:", check_same_thread=False)
+            self._db.backup(copy)
+            return copy
+
+    def restore(self, snapshot: sqlite3.Connection) -> None:
+        """Put the state back as it was when ``snapshot`` was taken."""
+        with self._lock:
+            snapshot.backup(self._db)
+
     @contextmanager
     def transaction(self) -> Iterator[Store]:
         """All-or-nothing; nested calls join the outer transaction."""

@@ -1,0 +1,42 @@
+"""The pytest plugin's fixtures, and reset() for a long-lived emulator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from prismatic_connector import Connection, invoke
+from prismatic_connector.emulator import Emulator, Faults
+
+CREATE = 'mutation { createCustomer(input: {name: "Temporary"}) { errors { field } } }'
+
+
+def test_a_connection_to_the_emulator(prismatic_connection: Connection) -> None:
+    result = invoke("getCurrentUser", {}, connection=prismatic_connection)
+    assert result["data"]["data"]["authenticatedUser"]["email"]
+
+
+def test_the_factory_takes_the_emulators_options(
+    prismatic_emulator_factory: Callable[..., Emulator],
+) -> None:
+    empty = prismatic_emulator_factory(seed="empty", faults=Faults(rate_503=1.0), token_ttl_s=60)
+    other = prismatic_emulator_factory(seed="demo")
+    assert empty.url != other.url
+    assert empty.faults.rate_503 == 1.0
+    assert empty.execute("{ customers { totalCount } }")["customers"]["totalCount"] == 0
+    assert other.execute("{ customers { totalCount } }")["customers"]["totalCount"] > 0
+
+
+def test_reset_returns_to_the_seed_and_keeps_the_url_and_token(
+    prismatic_emulator: Emulator, prismatic_connection: Connection
+) -> None:
+    emu = prismatic_emulator
+    before = emu.execute("{ customers { totalCount } }")["customers"]["totalCount"]
+    applied = emu.applied()
+    invoke("rawRequest", {"query": CREATE}, connection=prismatic_connection)
+    assert emu.execute("{ customers { totalCount } }")["customers"]["totalCount"] == before + 1
+    emu.reset()
+    assert emu.execute("{ customers { totalCount } }")["customers"]["totalCount"] == before
+    assert emu.applied() == applied
+    # The same URL and refresh token go on working, as does the connection's access token.
+    again = invoke("rawRequest", {"query": CREATE}, connection=prismatic_connection)
+    assert again["data"]["data"]["createCustomer"]["errors"] == []
