@@ -27,7 +27,7 @@ def per_call(fn: Callable[[], object]) -> float:
 def main() -> None:
     component = load_component()
     with Emulator(seed="demo") as emu:
-        conn = Connection(emu.refresh_token, base_url=emu.url)
+        conn = Connection(emu.refresh_token, base_url=emu.url, rate_limit=None)
 
         def call() -> object:
             return component.invoke("listInstances", {"enabled": ""}, connection=conn)
