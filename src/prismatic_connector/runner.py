@@ -90,12 +90,7 @@ class Component:
         found = self._hooks.get(action.hook)
         if found is None:
             path = self.bundle.action_hook_path(action.hook)
-            module = load_module(path, f"actions.{action.hook}")
-            prepare = getattr(module, "prepare", None)
-            if not callable(prepare):
-                raise ManifestError(
-                    str(path), "prepare", "the hook file defines no prepare(request)"
-                )
+            prepare = _hook_function(path, f"actions.{action.hook}", "prepare", "(request)")
             found = self._hooks[action.hook] = cast(Prepare, prepare)
         return found
 
@@ -116,11 +111,7 @@ class Component:
     def _connection_hook(self, function: str) -> Callable[..., Any]:
         name = self.spec.connection.hook
         path = self.bundle.connection_hook_path(name)
-        module = load_module(path, f"connections.{name}")
-        found = getattr(module, function, None)
-        if not callable(found):
-            raise ManifestError(str(path), function, f"the connection file defines no {function}()")
-        return cast(Callable[..., Any], found)
+        return _hook_function(path, f"connections.{name}", function, "()")
 
     def connection(self, given: ConnectionLike = None, *, action: str = "") -> Connection:
         """A Connection as is; connection values (or the environment) as a reused Connection."""
@@ -201,6 +192,14 @@ class Component:
             clock=conn.clock,
             deadline=started + limit.total,
         )
+
+
+def _hook_function(path: Path, qualname: str, function: str, signature: str) -> Callable[..., Any]:
+    """``function`` of the hook file at ``path``, loaded once per process."""
+    found = getattr(load_module(path, qualname), function, None)
+    if not callable(found):
+        raise ManifestError(str(path), function, f"the hook file defines no {function}{signature}")
+    return cast(Callable[..., Any], found)
 
 
 _CONNECTION_EXPECTED = (

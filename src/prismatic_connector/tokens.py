@@ -46,7 +46,7 @@ class _Flight:
 
 
 class TokenCache:
-    def __init__(self, exchange: Callable[[float, Any], AccessToken], clock: Clock) -> None:
+    def __init__(self, exchange: Callable[[Any], AccessToken], clock: Clock) -> None:
         self._exchange = exchange
         self._clock = clock
         self._held: _Held | None = None
@@ -58,11 +58,11 @@ class TokenCache:
     def __repr__(self) -> str:
         return f"TokenCache(exchanges={self.exchanges})"
 
-    def get(self, deadline: float, call: Any, *, refused: Secret | None = None) -> Secret:
+    def get(self, call: Any, *, refused: Secret | None = None) -> Secret:
         """A fresh access token; ``refused`` is one the API just answered 401 to.
 
-        ``deadline`` (on the cache's clock) bounds the exchange and the wait for one;
-        ``call`` is handed to the exchange, which runs with its settings.
+        ``call`` is handed to the exchange, which runs with its settings; its
+        ``deadline`` (on the cache's clock) also bounds the wait for another's exchange.
         """
         with self._lock:
             held = self._held
@@ -74,19 +74,19 @@ class TokenCache:
             if flight is None:
                 flight = self._flight = _Flight()
         if leading:
-            self._lead(flight, deadline, call)
-        elif not flight.done.wait(max(0.0, deadline - self._clock.now())):
+            self._lead(flight, call)
+        elif not flight.done.wait(max(0.0, call.deadline - self._clock.now())):
             raise TransportError("gave up waiting for the access token: the call's deadline passed")
         if flight.error is not None:
             raise flight.error.with_traceback(None)
         assert flight.token is not None
         return flight.token
 
-    def _lead(self, flight: _Flight, deadline: float, call: Any) -> None:
+    def _lead(self, flight: _Flight, call: Any) -> None:
         started = self._clock.now()
         token: AccessToken | None = None
         try:
-            token = self._exchange(deadline, call)
+            token = self._exchange(call)
         except ConnectorError as exc:
             flight.error = exc
         finally:

@@ -23,7 +23,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -65,8 +66,7 @@ class Transport:
         self.max_response_bytes = max_response_bytes
         self.clock = clock
         self._refresh_token = refresh_token
-        self._exchange = exchange
-        self.tokens = TokenCache(lambda _, call: exchange(ExchangeHttp(self, call)), clock)
+        self.tokens = TokenCache(lambda call: exchange(ExchangeHttp(self, call)), clock)
         self._active = 0
         self._retired = False
         self._lock = threading.Lock()
@@ -90,12 +90,7 @@ class Transport:
         """Post one operation to ``/api`` with the access token; the answer as it came."""
         timeout = timeout or self.timeout
         call = Call(
-            action,
-            operation,
-            mutation,
-            self.clock.now() + timeout.total,
-            retry or self.retry,
-            timeout,
+            action, operation, mutation, self.deadline(timeout), retry or self.retry, timeout
         )
         body = _encode({"query": query, "variables": dict(variables)}, action)
         with self._in_use():
@@ -108,12 +103,11 @@ class Transport:
         repeat (the token exchange, a revocation), so every failure may be retried.
         ``within``: the call this is part of, whose deadline and retries apply.
         """
-        deadline = within.deadline if within else self.clock.now() + self.timeout.total
         call = Call(
             action,
             path,
             False,
-            deadline,
+            within.deadline if within else self.deadline(),
             within.retry if within else self.retry,
             within.timeout if within else self.timeout,
             stage=f"{path.strip('/')}: ",
@@ -148,7 +142,7 @@ class Transport:
                 "Content-Type": "application/json",
                 "Prismatic-Client": "prismatic-connector",
             }
-            token = self.tokens.get(call.deadline, call, refused=refused) if auth else None
+            token = self.tokens.get(call, refused=refused) if auth else None
             if token is not None:
                 headers["Authorization"] = f"Bearer {token.reveal()}"
             if self.limiter is not None and not self._admitted(call):
@@ -256,8 +250,13 @@ class Transport:
             snippet=last.snippet if last else "",
         )
 
-    def _in_use(self) -> _InUse:
-        return _InUse(self)
+    @contextmanager
+    def _in_use(self) -> Iterator[None]:
+        self._enter()
+        try:
+            yield
+        finally:
+            self._leave()
 
     def _enter(self) -> None:
         with self._lock:
@@ -269,17 +268,6 @@ class Transport:
             close = self._retired and self._active == 0
         if close:
             self.session.close()
-
-
-class _InUse:
-    def __init__(self, transport: Transport) -> None:
-        self._transport = transport
-
-    def __enter__(self) -> None:
-        self._transport._enter()
-
-    def __exit__(self, *_: object) -> None:
-        self._transport._leave()
 
 
 class ExchangeHttp:

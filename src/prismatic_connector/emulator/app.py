@@ -59,7 +59,7 @@ class Emulator:
         self.port = port
         self.clock = clock or WallClock()
         self.handler_timeout_s = handler_timeout_s
-        self.faults = faults or Faults(clock=self.clock)
+        self.faults = faults or Faults()
         if clock is not None:
             self.faults.clock = clock
         # Whoever holds this may mint tokens through GET /emulator/tokens.
