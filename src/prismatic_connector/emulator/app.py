@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 import tempfile
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from graphql import GraphQLError
 
-from .engine import Context, Engine, build, registry
+from .engine import Engine, Outcome, build, registry
 from .faults import Faults, WallClock
+from .model.layout import LAYOUT
 from .store import Store
 from .tokens import DEFAULT_TTL_S, Tokens
+from .transaction import Record
 
 Seed = Literal["demo", "empty"]
 _schema_lock = threading.Lock()
@@ -45,15 +47,21 @@ class Emulator:
         clock: Any = None,
         handler_timeout_s: float = 10.0,
         execution_s: float = 0.0,
+        scale: Mapping[str, int] | None = None,
     ) -> None:
         """``clock``: an object with ``now()`` (wall seconds) and ``sleep()``, read by the
         token expiry, the latency and the rate limit, so tests need not sleep.
         ``handler_timeout_s``: how long a connection may sit idle, or a body take to arrive.
         ``execution_s``: how long each flow run stays PENDING before it reads as ended,
         for clients that wait on executions (0: runs end at once).
+        ``scale``: how many customers, integrations, instances and executions to have
+        at least, such as ``{"instances": 10000}``, made in bulk (see ``scale.py``).
         """
+        from .scale import check
+
         if seed not in ("demo", "empty"):
             raise ValueError(f"seed must be 'demo' or 'empty', not {seed!r}")
+        self.scale = check(scale or {})
         self.seed = seed
         self.host = host
         self.port = port
@@ -69,15 +77,16 @@ class Emulator:
             self._tmp = tempfile.TemporaryDirectory(prefix="prismatic-emulator-")
             db = Path(self._tmp.name) / "emulator.sqlite3"
         self.db_path = Path(db)
-        self.store = Store(self.db_path)
+        self.store = Store(self.db_path, LAYOUT)
         self.tokens = Tokens(self.store, ttl_s=token_ttl_s, clock=self.clock)
-        self.store.set_meta("execution_s", repr(float(execution_s)))
+        with self.store.write() as tx:
+            tx.set_meta("execution_s", repr(float(execution_s)))
         self.engine = shared_engine()
         self.url = ""
         self.user_id = self._ensure_seeded()
-        self.refresh_token = self.store.live_refresh_token(
-            self.user_id
-        ) or self.tokens.new_refresh_token(self.user_id)
+        with self.store.read() as tx:
+            live = tx.live_refresh_token(self.user_id)
+        self.refresh_token = live or self.tokens.new_refresh_token(self.user_id)
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._seeded = self.store.snapshot()
@@ -148,59 +157,66 @@ class Emulator:
 
     def applied(self) -> dict[str, int]:
         """How many times each mutation was applied (ran without payload errors)."""
-        return self.store.applied()
+        with self.store.read() as tx:
+            return tx.applied()
+
+    def answer(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        operation_name: str | None = None,
+        *,
+        user_id: str | None = None,
+    ) -> Outcome:
+        """Run one GraphQL request as ``user_id`` (default: the owner): what ``/api`` answers."""
+        return self.engine.answer(
+            self.store,
+            query,
+            variables,
+            operation_name,
+            user_id=user_id or self.user_id,
+            base_url=self.url,
+        )
 
     def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """Run an operation as the owner, in process; raises on any GraphQL error."""
-        prepared = self.engine.prepare(query)
-        if isinstance(prepared, list):
-            raise prepared[0]
-        with self.store.transaction():
-            result = self.engine.run(
-                prepared, variables, None, Context(self.store, self.user_id, self.url)
-            )
-        if result.errors:
-            raise result.errors[0]
-        assert result.data is not None
-        return result.data
+        outcome = self.answer(query, variables)
+        if outcome.errors:
+            raise outcome.errors[0]
+        assert outcome.data is not None
+        return outcome.data
 
     def invoke_webhook(
         self, config_id: str, body: bytes, content_type: str | None
     ) -> dict[str, Any] | None:
         """Run the flow behind a webhook URL, as an external caller would."""
-        from .resolvers.executions import run_flow
+        from .model.executions import invoke_webhook
 
-        with self.store.transaction():
-            config = self.store.get("InstanceFlowConfig", config_id)
-            instance = self.store.get("Instance", config["instance"]) if config else None
-            if config is None or instance is None:
-                return None
-            live = instance["isSystem"] or (instance["enabled"] and instance["lastDeployedAt"])
-            if not live:
-                return None
-            result = run_flow(
-                self.store,
-                config,
-                body=body.decode("utf-8", "replace"),
-                content_type=content_type,
-                headers=None,
-                invoke_type="WEBHOOK",
-            )
-        return dict(json.loads(result["body"]))
+        with self.store.write() as tx:
+            return invoke_webhook(tx, config_id, body, content_type)
+
+    def step_result(self, step_id: str) -> Record | None:
+        with self.store.read() as tx:
+            return tx.get("InstanceStepResult", step_id)
 
     def _ensure_seeded(self) -> str:
         from ..runner import load_component
-        from . import seed
+        from . import scale, seed
 
-        owner = self.store.meta("owner")
-        if owner is not None:
-            return owner
-        with self.store.transaction():
-            owner = seed.base(self.store, load_component().spec)
-            self.store.set_meta("owner", owner)
+        with self.store.write() as tx:
+            owner = tx.meta("owner")
+            if owner is None:
+                owner = seed.base(tx, load_component().spec)
+                tx.set_meta("owner", owner)
+                demo = self.seed == "demo"
+            else:
+                demo = False
         self.user_id = owner
-        if self.seed == "demo":
+        if demo:
             seed.demo(self._seed_execute)
+        if self.scale:
+            with self.store.write() as tx:
+                scale.grow(tx, self.scale, owner=owner)
         return owner
 
     def _seed_execute(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:

@@ -23,14 +23,17 @@ from graphql import (
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLSchema,
+    OperationType,
     build_schema,
     execute,
+    get_operation_ast,
     parse,
     validate,
 )
 
 from ..schema import sdl
 from .store import Store
+from .transaction import Tx
 
 Resolver = Callable[..., Any]
 CACHE_SIZE = 512
@@ -38,9 +41,26 @@ CACHE_SIZE = 512
 
 @dataclass
 class Context:
-    store: Store
+    tx: Tx
     user_id: str
     base_url: str
+
+
+@dataclass
+class Outcome:
+    """How a request went: the HTTP status, the data, and any GraphQL errors."""
+
+    status: int
+    data: dict[str, Any] | None
+    errors: list[GraphQLError]
+
+    def body(self) -> dict[str, Any]:
+        if self.status != 200:
+            return {"errors": [e.formatted for e in self.errors]}
+        answer: dict[str, Any] = {"data": self.data}
+        if self.errors:
+            answer["errors"] = [e.formatted for e in self.errors]
+        return answer
 
 
 Info = GraphQLResolveInfo[Context]
@@ -145,20 +165,33 @@ class Engine:
                 self._cache.popitem(last=False)
         return prepared
 
-    def run(
+    def answer(
         self,
-        document: DocumentNode,
+        store: Store,
+        query: str,
         variables: Mapping[str, Any] | None,
         operation_name: str | None,
-        context: Context,
-    ) -> ExecutionResult:
-        result = execute(
-            self.schema,
-            document,
-            variable_values=dict(variables or {}),
-            operation_name=operation_name,
-            context_value=context,
-        )
+        *,
+        user_id: str,
+        base_url: str,
+    ) -> Outcome:
+        """Run one request: queries on a snapshot of their own, mutations one at a time."""
+        prepared = self.prepare(query)
+        if isinstance(prepared, list):
+            return Outcome(400, None, prepared)
+        operation = get_operation_ast(prepared, operation_name)
+        writes = operation is not None and operation.operation != OperationType.QUERY
+        try:
+            with store.write() if writes else store.read() as tx:
+                result = execute(
+                    self.schema,
+                    prepared,
+                    variable_values=dict(variables or {}),
+                    operation_name=operation_name,
+                    context_value=Context(tx, user_id, base_url),
+                )
+        except GraphQLError as error:
+            return Outcome(400, None, [error])
         if not isinstance(result, ExecutionResult):  # pragma: no cover - no async resolvers here
             raise TypeError("the emulator's resolvers are synchronous")
-        return result
+        return Outcome(200, result.data, list(result.errors or []))

@@ -7,7 +7,6 @@ exactly what a client would have made.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from collections.abc import Callable
@@ -16,7 +15,8 @@ from typing import Any
 
 from ..manifest import ComponentSpec
 from . import ids
-from .store import Store
+from .model import components, org
+from .transaction import Record, Tx
 
 Execute = Callable[[str, dict[str, Any]], dict[str, Any]]
 
@@ -93,225 +93,95 @@ BUILT_INS: list[tuple[str, str, str, str, list[tuple[str, str, bool]]]] = [
 ]
 
 
-def base(store: Store, connector: ComponentSpec) -> str:
+def base(tx: Tx, connector: ComponentSpec) -> str:
     """The organization, its owner and roles, and the built-in components; the owner's ID."""
-    tenant = str(uuid.uuid4())
-    org = store.insert(
+    found = tx.insert(
         "Organization",
-        {
-            "id": ids.new_id("Organization"),
-            "name": "Smith Rockets",
-            "avatarUrl": None,
-            "labels": [],
-            "systemSuspended": False,
-            "marketplaceName": "Smith Rockets Marketplace",
-            "featureFlags": None,
-            "concurrentExecutionLimit": 10,
-            "planExpiresAt": None,
-            "tenantId": tenant,
-            "allowUpdate": True,
-            "allowRemove": False,
-        },
+        org.organization(
+            name="Smith Rockets",
+            tenant_id=str(uuid.uuid4()),
+            marketplace_name="Smith Rockets Marketplace",
+        ),
     )
-    permissions = [
-        {
-            "id": ids.encode("Permission", tag),
-            "tag": tag,
-            "name": name,
-            "description": text,
-            "objType": None,
-            "allowUpdate": False,
-            "allowRemove": False,
-        }
-        for tag, name, text in PERMISSIONS
-    ]
+    permissions = [org.permission(*p) for p in PERMISSIONS]
     owner_role = ""
     for scope, roles in (("org", ORG_ROLES), ("customer", CUSTOMER_ROLES)):
         for level, (name, text) in enumerate(roles):
-            role = store.insert(
-                "Role",
-                {
-                    "id": ids.encode("Role", f"{scope}:{name}"),
-                    "name": name,
-                    "description": text,
-                    "level": level,
-                    "scope": scope,
-                    "objType": None,
-                    "permissions": permissions[: len(permissions) - level],
-                    "allowUpdate": False,
-                    "allowRemove": False,
-                },
+            role = org.role(
+                scope=scope,
+                name=name,
+                description=text,
+                level=level,
+                permissions=permissions[: len(permissions) - level],
             )
+            tx.insert("Role", role)
             owner_role = owner_role or role["id"]
-    moment = ids.now()
-    owner = store.insert(
-        "User",
-        {
-            "id": ids.new_id("User"),
-            "email": "owner@smith-rockets.example",
-            "name": "Lisa Nguyen",
-            "externalId": None,
-            "phone": None,
-            "avatarUrl": None,
-            "role": owner_role,
-            "org": org["id"],
-            "customer": None,
-            "tenantId": tenant,
-            "dateJoined": moment,
-            "createdAt": moment,
-            "updatedAt": moment,
-            "darkMode": False,
-            "darkModeSyncWithOs": True,
-            "appName": "Prismatic",
-            "allowChangeRoles": True,
-            "allowUpdate": True,
-            "allowRemove": False,
-        },
+    owner = org.user(
+        email="owner@smith-rockets.example",
+        name="Lisa Nguyen",
+        role=owner_role,
+        tenant_id=found["tenantId"],
+        org=found["id"],
+        joined=True,
+        owner=True,
     )
+    tx.insert("User", owner)
     for key, label, description, category, actions in BUILT_INS:
-        _component(
-            store,
-            key,
-            label,
-            description,
-            category,
-            [(a, al, "", trig, []) for a, al, trig in actions],
-            [],
-        )
-    _component(
-        store,
-        connector.key,
-        connector.label,
-        connector.description,
-        "Application Connectors",
-        [
-            (a.key, a.label, a.description, False, [_input(i) for i in a.inputs])
-            for a in connector.actions
-        ],
-        [
-            (
-                connector.connection.key,
-                connector.connection.label,
-                connector.connection.comments,
-                [_input(i) for i in connector.connection.inputs],
-            )
-        ],
+        record = _component(key, label, description, category)
+        record["actions"] = [
+            components.action(record["id"], key, key=a, label=al, trigger=trig)
+            for a, al, trig in actions
+        ]
+        tx.insert("Component", record)
+    record = _component(
+        connector.key, connector.label, connector.description, "Application Connectors"
     )
+    record["actions"] = [
+        components.action(
+            record["id"],
+            connector.key,
+            key=a.key,
+            label=a.label,
+            description=a.description,
+            inputs=[_input(f"{connector.key}:{a.key}", i) for i in a.inputs],
+        )
+        for a in connector.actions
+    ]
+    connection = connector.connection
+    record["connections"] = [
+        components.connection(
+            record["id"],
+            connector.key,
+            key=connection.key,
+            label=connection.label,
+            comments=connection.comments,
+            inputs=[_input(f"{connector.key}:{connection.key}", i) for i in connection.inputs],
+        )
+    ]
+    tx.insert("Component", record)
     return str(owner["id"])
 
 
-def _input(spec: Any) -> dict[str, Any]:
+def _component(key: str, label: str, description: str, category: str) -> Record:
+    return components.component(
+        id=ids.new_id("Component"),
+        key=key,
+        label=label,
+        description=description,
+        category=category,
+    )
+
+
+def _input(owner: str, spec: Any) -> Record:
     default = spec.default
-    return {
-        "key": spec.key,
-        "label": spec.label,
-        "type": {"integer": "STRING", "json": "CODE"}.get(spec.type, spec.type.upper()),
-        "required": spec.required,
-        "default": json.dumps(default) if isinstance(default, bool) else default,
-        "comments": spec.comments,
-        "shown": True,
-        "collection": None,
-        "placeholder": None,
-        "example": None,
-        "keyLabel": None,
-        "model": None,
-        "onPremiseControlled": False,
-        "language": None,
-    }
-
-
-def _component(
-    store: Store,
-    key: str,
-    label: str,
-    description: str,
-    category: str,
-    actions: list[tuple[str, str, str, bool, list[dict[str, Any]]]],
-    connections: list[tuple[str, str, str, list[dict[str, Any]]]],
-) -> None:
-    component_id = ids.new_id("Component")
-    version = 1
-    store.insert(
-        "Component",
-        {
-            "id": component_id,
-            "key": key,
-            "label": label,
-            "description": description,
-            "public": True,
-            "category": category,
-            "labels": [],
-            "customer": None,
-            "signature": hashlib.sha1(
-                f"{key}:{version}".encode(), usedforsecurity=False
-            ).hexdigest(),
-            "documentationUrl": None,
-            "searchTerms": label.lower(),
-            "forCodeNativeIntegration": False,
-            "versionSequenceId": str(uuid.uuid5(uuid.NAMESPACE_URL, key)),
-            "versionIsLatest": True,
-            "versionNumber": version,
-            "versionCreatedAt": ids.now(),
-            "versionCreatedBy": None,
-            "versionComment": None,
-            "versionIsAvailable": True,
-            "versionAttributes": None,
-            "starred": False,
-            "allowUpdate": False,
-            "allowRemove": False,
-            "iconUrl": None,
-            "actions": [
-                {
-                    "id": ids.encode("Action", f"{key}:{action_key}"),
-                    "component": component_id,
-                    "key": action_key,
-                    "label": action_label,
-                    "description": action_description or action_label,
-                    "directions": None,
-                    "important": False,
-                    "terminateExecution": False,
-                    "breakLoop": False,
-                    "allowsBranching": False,
-                    "isTrigger": trigger,
-                    "isCommonTrigger": trigger,
-                    "isPollingTrigger": False,
-                    "isDataSource": False,
-                    "dataSourceType": None,
-                    "searchTerms": None,
-                    "staticBranchNames": [],
-                    "dynamicBranchInput": None,
-                    "examplePayload": None,
-                    "synchronousResponseSupport": "VALID" if trigger else None,
-                    "scheduleSupport": "VALID" if trigger else "INVALID",
-                    "hasOnInstanceDeploy": False,
-                    "hasOnInstanceDelete": False,
-                    "inputs": [
-                        {**i, "id": ids.encode("InputField", f"{key}:{action_key}:{i['key']}")}
-                        for i in inputs
-                    ],
-                }
-                for action_key, action_label, action_description, trigger, inputs in actions
-            ],
-            "connections": [
-                {
-                    "id": ids.encode("Connection", f"{key}:{conn_key}"),
-                    "component": component_id,
-                    "key": conn_key,
-                    "label": conn_label,
-                    "comments": comments,
-                    "default": True,
-                    "order": 0,
-                    "oauth2Type": None,
-                    "onPremiseAvailable": False,
-                    "iconUrl": None,
-                    "inputs": [
-                        {**i, "id": ids.encode("InputField", f"{key}:{conn_key}:{i['key']}")}
-                        for i in inputs
-                    ],
-                }
-                for conn_key, conn_label, comments, inputs in connections
-            ],
-        },
+    return components.input_field(
+        owner,
+        key=spec.key,
+        label=spec.label,
+        type={"integer": "STRING", "json": "CODE"}.get(spec.type, spec.type.upper()),
+        required=spec.required,
+        default=json.dumps(default) if isinstance(default, bool) else default,
+        comments=spec.comments,
     )
 
 

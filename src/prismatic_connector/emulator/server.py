@@ -19,9 +19,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from graphql import GraphQLError
-
-from .engine import Context
 from .faults import PASS, Verdict
 
 if TYPE_CHECKING:
@@ -113,7 +110,7 @@ class Handler(BaseHTTPRequestHandler):
             kind = parse_qs(parts.query).get("type", ["access"])[0]
             self._json(200, {"token": self.server.emulator.token(kind)})
         elif path.startswith("/media/step-results/"):
-            step = self.server.emulator.store.get("InstanceStepResult", path.rsplit("/", 1)[1])
+            step = self.server.emulator.step_result(path.rsplit("/", 1)[1])
             if step is None:
                 self._json(404, {"message": "Record not found"})
             else:
@@ -144,26 +141,16 @@ class Handler(BaseHTTPRequestHandler):
         if problem:
             self._json(400, {"errors": [{"message": f"Bad request: {problem}"}]})
             return
-        prepared = emulator.engine.prepare(request["query"])
-        if isinstance(prepared, list):
-            self._json(400, {"errors": [e.formatted for e in prepared]})
-            return
-        context = Context(emulator.store, principal.user_id, emulator.url)
-        try:
-            with emulator.store.transaction():
-                result = emulator.engine.run(
-                    prepared, request.get("variables") or {}, request.get("operationName"), context
-                )
-        except GraphQLError as error:
-            self._json(400, {"errors": [error.formatted]})
-            return
-        if verdict.kind == "drop_after_apply":
+        outcome = emulator.answer(
+            request["query"],
+            request.get("variables"),
+            request.get("operationName"),
+            user_id=principal.user_id,
+        )
+        if verdict.kind == "drop_after_apply" and outcome.status == 200:
             self._drop()
             return
-        answer: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            answer["errors"] = [e.formatted for e in result.errors]
-        self._json(200, answer)
+        self._json(outcome.status, outcome.body())
 
     def _faulted(self, verdict: Verdict) -> bool:
         """Answer (or drop) as ``verdict`` says; True if the request goes no further."""

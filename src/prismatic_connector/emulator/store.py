@@ -1,21 +1,26 @@
 """The emulator's state, in SQLite: records as JSON documents, tokens, counters.
 
-One connection serves every thread behind a lock, and each API request runs in
-one transaction, so concurrent requests see and leave consistent state. A file
-given with ``--db`` keeps the state across restarts.
+Readers run in parallel: the database is in WAL mode and each request borrows a
+connection of its own, so a read sees one consistent snapshot without waiting
+for anyone. Writers take one lock and one ``BEGIN IMMEDIATE`` transaction, so
+they are serialised and all-or-nothing. A file given with ``--db`` keeps the
+state across restarts.
+
+Records keep their fields in a JSON document; the fields that lookups, filters
+and sorting need are indexed by expression (``Layout``), so no request decodes
+rows it does not return.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-Record = dict[str, Any]
+from .transaction import Tx, field_sql, register_functions
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -33,158 +38,129 @@ CREATE TABLE IF NOT EXISTS refresh_tokens (
     revoked INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS refresh_tokens_digest ON refresh_tokens (digest);
+CREATE INDEX IF NOT EXISTS refresh_tokens_user ON refresh_tokens (user_id);
 CREATE TABLE IF NOT EXISTS applied (mutation TEXT PRIMARY KEY, count INTEGER NOT NULL);
 """
+# Idle connections kept for reuse; a burst beyond this opens (and later closes) more.
+POOL_SIZE = 16
+BUSY_TIMEOUT_MS = 30_000
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the store knows of the record types: indexed fields, and what a delete takes along.
+
+    ``indexes``: type -> fields looked up, filtered or sorted on; a field named
+    ``"name nocase"`` is indexed without regard to ASCII case.
+    ``cascades``: type -> (child type, field of the child holding the parent's ID).
+    """
+
+    indexes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    cascades: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+
+    def statements(self) -> list[str]:
+        out = []
+        for type_name, names in self.indexes.items():
+            for spec in names:
+                name, _, nocase = spec.partition(" ")
+                collate = " COLLATE NOCASE" if nocase == "nocase" else ""
+                out.append(
+                    f'CREATE INDEX IF NOT EXISTS "ix_{type_name}_{name}" ON records '
+                    f"({field_sql(name, column='data')}{collate}, seq) WHERE type = '{type_name}'"
+                )
+        return out
 
 
 class Store:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, layout: Layout | None = None) -> None:
         self.path = path
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        self._lock = threading.RLock()
-        self._depth = 0
+        self.layout = layout or Layout()
+        self._write_lock = threading.Lock()
+        self._pool: list[sqlite3.Connection] = []
+        self._pool_lock = threading.Lock()
+        self._closed = False
+        db = self._connect()
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(_SCHEMA)
+        for statement in self.layout.statements():
+            db.execute(statement)
+        db.execute("ANALYZE")
+        self._release(db)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA synchronous=NORMAL")
+        register_functions(db)
+        return db
+
+    def _acquire(self) -> sqlite3.Connection:
+        with self._pool_lock:
+            if self._closed:
+                raise sqlite3.ProgrammingError("the emulator's store is closed")
+            if self._pool:
+                return self._pool.pop()
+        return self._connect()
+
+    def _release(self, db: sqlite3.Connection) -> None:
+        with self._pool_lock:
+            if not self._closed and len(self._pool) < POOL_SIZE:
+                self._pool.append(db)
+                return
+        db.close()
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        with self._write_lock, self._pool_lock:
+            self._closed = True
+            for db in self._pool:
+                db.close()
+            self._pool.clear()
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        """One consistent snapshot for reading, in parallel with other readers and a writer."""
+        db = self._acquire()
+        try:
+            db.execute("BEGIN")
+            try:
+                yield Tx(db, self.layout, writable=False)
+            finally:
+                db.execute("ROLLBACK")
+        finally:
+            self._release(db)
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        """All-or-nothing, one writer at a time."""
+        with self._write_lock:
+            db = self._acquire()
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield Tx(db, self.layout, writable=True)
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+            finally:
+                self._release(db)
 
     def snapshot(self) -> sqlite3.Connection:
         """A copy of the whole state, in memory, for ``restore``."""
-        with self._lock:
+        with self._write_lock:
             copy = sqlite3.connect(":memory:", check_same_thread=False)
-            self._db.backup(copy)
+            db = self._acquire()
+            try:
+                db.backup(copy)
+            finally:
+                self._release(db)
             return copy
 
     def restore(self, snapshot: sqlite3.Connection) -> None:
         """Put the state back as it was when ``snapshot`` was taken."""
-        with self._lock:
-            snapshot.backup(self._db)
-
-    @contextmanager
-    def transaction(self) -> Iterator[Store]:
-        """All-or-nothing; nested calls join the outer transaction."""
-        with self._lock:
-            self._depth += 1
-            if self._depth == 1:
-                self._db.execute("BEGIN IMMEDIATE")
+        with self._write_lock:
+            db = self._acquire()
             try:
-                yield self
-            except BaseException:
-                if self._depth == 1:
-                    self._db.execute("ROLLBACK")
-                raise
-            else:
-                if self._depth == 1:
-                    self._db.execute("COMMIT")
+                snapshot.backup(db)
             finally:
-                self._depth -= 1
-
-    # records ---------------------------------------------------------------
-
-    def insert(self, type_: str, record: Record) -> Record:
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO records (type, id, data) VALUES (?, ?, ?)",
-                (type_, record["id"], json.dumps(record)),
-            )
-        return record
-
-    def get(self, type_: str, id_: str | None) -> Record | None:
-        if not id_:
-            return None
-        with self._lock:
-            row = self._db.execute(
-                "SELECT data FROM records WHERE id = ? AND type = ?", (id_, type_)
-            ).fetchone()
-        return json.loads(row[0]) if row else None
-
-    def put(self, type_: str, record: Record) -> Record:
-        with self._lock:
-            self._db.execute(
-                "UPDATE records SET data = ? WHERE id = ? AND type = ?",
-                (json.dumps(record), record["id"], type_),
-            )
-        return record
-
-    def delete(self, type_: str, id_: str) -> None:
-        with self._lock:
-            self._db.execute("DELETE FROM records WHERE id = ? AND type = ?", (id_, type_))
-
-    def all(self, type_: str) -> list[Record]:
-        """Every record of a type, oldest first."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT data FROM records WHERE type = ? ORDER BY seq", (type_,)
-            ).fetchall()
-        return [json.loads(row[0]) for row in rows]
-
-    def find(self, type_: str, **equal: Any) -> list[Record]:
-        return [r for r in self.all(type_) if all(r.get(k) == v for k, v in equal.items())]
-
-    # meta, tokens, counters ------------------------------------------------
-
-    def meta(self, key: str) -> str | None:
-        with self._lock:
-            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return str(row[0]) if row else None
-
-    def set_meta(self, key: str, value: str) -> None:
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
-
-    def add_refresh_token(self, token: str, digest: str, user_id: str) -> None:
-        with self._lock:
-            self._db.execute(
-                "INSERT OR IGNORE INTO refresh_tokens (token, digest, user_id) VALUES (?, ?, ?)",
-                (token, digest, user_id),
-            )
-
-    def refresh_token_user(self, token: str) -> str | None:
-        """The user of a live refresh token; None if unknown or revoked."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT user_id FROM refresh_tokens WHERE token = ? AND revoked = 0", (token,)
-            ).fetchone()
-        return str(row[0]) if row else None
-
-    def revoke_user_tokens(self, user_id: str) -> None:
-        with self._lock:
-            self._db.execute("UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ?", (user_id,))
-
-    def live_refresh_token(self, user_id: str) -> str | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT token FROM refresh_tokens WHERE user_id = ? AND revoked = 0 LIMIT 1",
-                (user_id,),
-            ).fetchone()
-        return str(row[0]) if row else None
-
-    def refresh_token_live(self, digest: str, user_id: str) -> bool:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT 1 FROM refresh_tokens WHERE digest = ? AND user_id = ? AND revoked = 0",
-                (digest, user_id),
-            ).fetchone()
-        return row is not None
-
-    def count_applied(self, mutation: str) -> None:
-        with self._lock:
-            self._db.execute(
-                "INSERT INTO applied (mutation, count) VALUES (?, 1) "
-                "ON CONFLICT (mutation) DO UPDATE SET count = count + 1",
-                (mutation,),
-            )
-
-    def applied(self) -> dict[str, int]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT mutation, count FROM applied ORDER BY mutation"
-            ).fetchall()
-        return {str(m): int(c) for m, c in rows}
+                self._release(db)

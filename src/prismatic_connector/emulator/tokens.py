@@ -45,20 +45,23 @@ class Tokens:
         self.store = store
         self.ttl_s = ttl_s
         self.clock = clock or WallClock()
-        key = store.meta("signing_key")
-        if key is None:
-            key = secrets.token_hex(32)
-            store.set_meta("signing_key", key)
+        with store.write() as tx:
+            key = tx.meta("signing_key")
+            if key is None:
+                key = secrets.token_hex(32)
+                tx.set_meta("signing_key", key)
         self._key = bytes.fromhex(key)
 
     def new_refresh_token(self, user_id: str) -> str:
         token = secrets.token_urlsafe(32)
-        self.store.add_refresh_token(token, digest(token), user_id)
+        with self.store.write() as tx:
+            tx.add_refresh_token(token, digest(token), user_id)
         return token
 
     def exchange(self, refresh_token: str, tenant_id: str | None = None) -> dict[str, Any] | None:
         """The token answer for a live refresh token, or None."""
-        user_id = self.store.refresh_token_user(refresh_token)
+        with self.store.read() as tx:
+            user_id = tx.refresh_token_user(refresh_token)
         if user_id is None:
             return None
         ttl = int(self.ttl_s) if self.ttl_s >= 1 else self.ttl_s
@@ -99,14 +102,16 @@ class Tokens:
         if not isinstance(claims, dict) or float(claims.get("exp", 0)) <= self.clock.now():
             return None
         user_id, rti = str(claims.get("sub")), str(claims.get("rti"))
-        if not self.store.refresh_token_live(rti, user_id):
-            return None
+        with self.store.read() as tx:
+            if not tx.refresh_token_live(rti, user_id):
+                return None
         return Principal(user_id, rti)
 
     def revoke(self, refresh_token: str) -> bool:
         """Revoke every refresh token of the token's user, as the real API does."""
-        user_id = self.store.refresh_token_user(refresh_token)
-        if user_id is None:
-            return False
-        self.store.revoke_user_tokens(user_id)
+        with self.store.write() as tx:
+            user_id = tx.refresh_token_user(refresh_token)
+            if user_id is None:
+                return False
+            tx.revoke_user_tokens(user_id)
         return True

@@ -1,4 +1,4 @@
-"""What every resolver module uses: the context, lookups, payloads, relation getters."""
+"""What every resolver module uses to bind GraphQL fields to the model."""
 
 from __future__ import annotations
 
@@ -6,102 +6,39 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from graphql import GraphQLError
-
-from .. import ids
-from ..engine import Context, Info, Resolver, registry
-from ..paging import Record, connection, filtered, ordered
-from ..store import Store
-
-NOT_FOUND = "Record not found"
+from ..engine import Info, Resolver, registry
+from ..model.base import Invalid, related, require
+from ..query import PLAIN, Listing, embedded
+from ..transaction import Record, Tx
 
 
-def ctx(info: Info) -> Context:
-    return info.context
+def tx(info: Info) -> Tx:
+    return info.context.tx
 
 
-def store(info: Info) -> Store:
-    return ctx(info).store
+def mutation(name: str, object_field: str | None = None) -> Callable[[Resolver], Resolver]:
+    """Register a root mutation: takes ``input``, counts what was applied.
 
-
-def require(info: Info, type_name: str, id_: Any) -> Record:
-    """The record, or the top-level "Record not found" error the real API gives."""
-    found = store(info).get(type_name, id_) if isinstance(id_, str) else None
-    if found is None:
-        raise GraphQLError(NOT_FOUND)
-    return found
-
-
-def related(s: Store, id_: Any) -> Record | None:
-    """Follow an ID stored on a record to the record, whatever its type."""
-    if not isinstance(id_, str):
-        return None
-    type_name = ids.type_of(id_)
-    return s.get(type_name, id_) if type_name else None
-
-
-def getter(
-    s: Store, computed: Mapping[str, Callable[[Record], Any]] | None = None
-) -> Callable[[Record, str], Any]:
-    """Read ``name`` or ``relation.name`` off a record, for filters and ordering."""
-
-    def get(record: Record, name: str) -> Any:
-        head, _, rest = name.partition(".")
-        if computed and head in computed and not rest:
-            return computed[head](record)
-        value = record.get(head)
-        if not rest:
-            return value
-        target = related(s, value)
-        return target.get(rest) if target else None
-
-    return get
-
-
-def listing(
-    records: list[Record],
-    args: Mapping[str, Any],
-    s: Store,
-    *,
-    order_fields: Mapping[str, str] | None = None,
-    handled: tuple[str, ...] = (),
-    computed: Mapping[str, Callable[[Record], Any]] | None = None,
-) -> dict[str, Any]:
-    get = getter(s, computed)
-    records = filtered(records, args, get=get, handled=handled)
-    records = ordered(records, args, order_fields or {}, get=get)
-    return connection(records, args)
-
-
-def payload(object_field: str, record: Record | None) -> dict[str, Any]:
-    return {object_field: record, "errors": []}
-
-
-def invalid(object_field: str, field: str, *messages: str) -> dict[str, Any]:
-    return {object_field: None, "errors": [{"field": field, "messages": list(messages)}]}
-
-
-def blank_name(
-    object_field: str, data: Mapping[str, Any], *, required: bool
-) -> dict[str, Any] | None:
-    """The payload error for a blank ``name``: missing on create, or given empty on update."""
-    name = data.get("name")
-    if name is None and not required:
-        return None
-    if not (name or "").strip():
-        return invalid(object_field, "name", "This field may not be blank.")
-    return None
-
-
-def mutation(name: str) -> Callable[[Resolver], Resolver]:
-    """Register a root mutation: takes ``input``, counts what was applied."""
+    ``fn(info, input)`` returns the record for ``object_field`` (or the whole payload
+    when there is none); a model ``Invalid`` becomes the payload's errors, and
+    whatever the mutation wrote before it is undone.
+    """
 
     def register(fn: Resolver) -> Resolver:
         @functools.wraps(fn)
         def resolve(source: Any, info: Info, input: Mapping[str, Any]) -> Any:
-            result = fn(info, dict(input))
-            if not result.get("errors"):
-                store(info).count_applied(name)
+            data = dict(input)
+            try:
+                with tx(info).savepoint():
+                    found = fn(info, data)
+            except Invalid as problem:
+                errors = [{"field": f, "messages": m} for f, m in problem.errors]
+                result: dict[str, Any] = {"errors": errors}
+                if object_field:
+                    result[object_field] = None
+            else:
+                result = {object_field: found, "errors": []} if object_field else found
+                tx(info).count_applied(name)
             result.setdefault("clientMutationId", input.get("clientMutationId"))
             return result
 
@@ -115,37 +52,27 @@ def lookup(query_name: str, type_name: str) -> None:
     """A root query ``name(id: ID!)`` that answers one record, or "Record not found"."""
 
     def resolve(_: Any, info: Info, id: str) -> Record:
-        return require(info, type_name, id)
+        return require(tx(info), type_name, id)
 
     registry.query(query_name)(resolve)
 
 
-def ref(type_name: str, field_name: str) -> None:
+def ref(type_name: str, *field_names: str) -> None:
     """``type.field`` holds an ID; resolve it to the record."""
+    for field_name in field_names:
 
-    def resolve(source: Record, info: Info, **_: Any) -> Record | None:
-        return related(store(info), source.get(field_name))
+        def resolve(source: Record, info: Info, _field: str = field_name, **_: Any) -> Any:
+            return related(tx(info), source.get(_field))
 
-    registry.field(type_name, field_name)(resolve)
+        registry.field(type_name, field_name)(resolve)
 
 
-def embedded_list(type_name: str, field_name: str, key: str | None = None) -> None:
+def embedded_list(
+    type_name: str, field_name: str, listing: Listing = PLAIN, key: str | None = None
+) -> None:
     """``type.field`` is a connection over a list kept inside the record."""
 
     def resolve(source: Record, info: Info, **args: Any) -> dict[str, Any]:
-        return listing(list(source.get(key or field_name) or []), args, store(info))
+        return embedded(tx(info), list(source.get(key or field_name) or []), args, listing)
 
     registry.field(type_name, field_name)(resolve)
-
-
-def stamp(record: Record, *, created: bool = False) -> Record:
-    moment = ids.now()
-    if created:
-        record["createdAt"] = moment
-    record["updatedAt"] = moment
-    return record
-
-
-def clean_labels(labels: Any) -> list[str]:
-    # Prismatic lower-cases labels for consistency.
-    return [str(label).lower() for label in (labels or []) if label]

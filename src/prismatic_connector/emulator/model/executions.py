@@ -1,0 +1,245 @@
+"""Flow runs: tests of integration flows and instance flow configs, webhook invocations,
+and the executions, step results and logs they leave behind.
+
+The emulator does not run component code: a run walks the flow's steps in order,
+records a result for each (the trigger's is the request it received), and logs
+the start and end of the instance as the real runner does.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from ...names import camel
+from .. import ids
+from ..query import Listing
+from ..transaction import Record, Tx
+from . import instances
+from .base import related
+
+ORDER = {"STARTED_AT": "startedAt", "ENDED_AT": "endedAt"}
+RUNS = Listing(order_fields=ORDER, handled=("invokeType_In",), newest_first=True)
+STEPS = Listing(order_fields=ORDER)
+LOGS = Listing(
+    order_fields={
+        "TIMESTAMP": "timestamp",
+        "SEVERITY": "severity",
+        "MESSAGE": "message",
+        "INSTANCE": "instanceName",
+        "INTEGRATION": "integrationName",
+        "FLOW": "flowName",
+    },
+    handled=("severity",),
+)
+
+
+def execution(run_id: str, context: dict[str, Any], **fields: Any) -> Record:
+    return {
+        "id": run_id,
+        "instance": context["instance"],
+        "flow": context["flow"],
+        "flowConfig": context["flowConfig"],
+        "integration": context["integration"],
+        "instanceType": "INTEGRATION",
+        "error": None,
+        "status": "SUCCESS",
+        "resultType": "COMPLETED",
+        "isTestExecution": bool(context["isTestExecution"]),
+        "isLre": False,
+        "allocatedMemoryMb": 1024,
+        "spendMbSecs": 1,
+        "retryCount": 0,
+        "maxRetryCount": 0,
+        "retryNextAt": None,
+        "retryUniqueRequestId": None,
+        "requestPayloadUrl": "",
+        "responsePayloadUrl": "",
+        "requestPayloadMetadataUrl": None,
+        "responsePayloadMetadataUrl": None,
+        "allowUpdate": False,
+        "allowRemove": False,
+        **fields,
+    }
+
+
+def step_result(run_id: str, step: dict[str, Any], n: int, **fields: Any) -> Record:
+    name = str(step.get("name") or f"Step {n + 1}")
+    action = step.get("action") or {}
+    component_key = (action.get("component") or {}).get("key")
+    return {
+        "id": ids.new_id("InstanceStepResult"),
+        "executionResult": run_id,
+        "stepName": camel(name),
+        "displayStepName": name,
+        "loopStepName": None,
+        "loopStepIndex": None,
+        "isLoopStep": False,
+        "loopPath": None,
+        "isRootResult": True,
+        "branchName": None,
+        "hasError": False,
+        "fromPreprocessFlow": False,
+        "componentActionKey": f"{component_key}.{action.get('key')}",
+        "resultsMetadataUrl": None,
+        "loopInputsUrl": None,
+        "loopInputsMetadataUrl": None,
+        "allowUpdate": False,
+        "allowRemove": False,
+        **fields,
+    }
+
+
+def log(context: dict[str, Any], moment: str, message: str, step: str | None) -> Record:
+    return {
+        "id": ids.new_id("Log"),
+        "timestamp": moment,
+        "severity": "INFO",
+        "message": message,
+        "stepName": step,
+        "loopStepName": None,
+        "loopStepIndex": None,
+        "sectionId": None,
+        **context,
+    }
+
+
+def running(run: Record) -> bool:
+    """A run is still going until its ``readyAt`` (set when runs take time, see Emulator)."""
+    ready = run.get("readyAt")
+    return ready is not None and time.time() < float(ready)
+
+
+def run_test(
+    tx: Tx, config: Record, data: dict[str, Any], invoke_type: str = "INTEGRATION_FLOW_TEST"
+) -> dict[str, Any]:
+    return run_flow(
+        tx,
+        config,
+        body=data.get("payload") or "",
+        content_type=data.get("contentType"),
+        headers=data.get("headers"),
+        invoke_type=invoke_type,
+        is_test=True,
+    )
+
+
+def invoke_webhook(
+    tx: Tx, config_id: str, body: bytes, content_type: str | None
+) -> dict[str, Any] | None:
+    """Run the flow behind a webhook URL; None when no live instance has that URL."""
+    config = tx.get("InstanceFlowConfig", config_id)
+    instance = tx.get("Instance", config["instance"]) if config else None
+    if config is None or instance is None or not instances.live(instance):
+        return None
+    result = run_flow(
+        tx,
+        config,
+        body=body.decode("utf-8", "replace"),
+        content_type=content_type,
+        headers=None,
+        invoke_type="WEBHOOK",
+    )
+    return dict(json.loads(result["body"]))
+
+
+def run_flow(
+    tx: Tx,
+    config: Record,
+    *,
+    body: str,
+    content_type: str | None,
+    headers: str | None,
+    invoke_type: str,
+    is_test: bool | None = None,
+) -> dict[str, Any]:
+    """Record one run of a flow config's flow; answers as the webhook would."""
+    instance = tx.get("Instance", config["instance"]) or {}
+    flow = tx.get("IntegrationFlow", config["flow"]) or {"steps": [], "name": config["flowName"]}
+    integration = related(tx, instance.get("integration")) or {}
+    customer = related(tx, instance.get("customer")) or {}
+    run_id = ids.new_id("InstanceExecutionResult")
+    clock = _Ticks()
+    started = clock.tick()
+    context = {
+        "instance": instance.get("id"),
+        "instanceName": instance.get("name"),
+        "flowConfig": config["id"],
+        "flow": flow.get("id"),
+        "flowName": flow.get("name"),
+        "integration": integration.get("id"),
+        "integrationName": integration.get("name"),
+        "customer": customer.get("id"),
+        "customerName": customer.get("name"),
+        "executionResult": run_id,
+        "isTestExecution": instance.get("isSystem") if is_test is None else is_test,
+    }
+    logs = [log(context, clock.tick(), f"Starting Instance '{instance.get('name')}'", None)]
+    request = {
+        "data": _decode(body, content_type),
+        "contentType": content_type or "",
+        "headers": json.loads(headers) if headers else {},
+    }
+    steps = []
+    for n, step in enumerate(flow["steps"]):
+        made = step_result(run_id, step, n, startedAt=clock.tick())
+        logs.append(
+            log(
+                context, clock.tick(), f"Running step '{made['displayStepName']}'", made["stepName"]
+            )
+        )
+        made["endedAt"] = clock.tick()
+        made["output"] = {"payload": request} if n == 0 else {"data": None}
+        steps.append(made)
+    logs.append(log(context, clock.tick(), f"Ending Instance '{instance.get('name')}'", None))
+    ended = clock.tick()
+    run = execution(
+        run_id,
+        context,
+        startedAt=started,
+        endedAt=ended,
+        invokeType=invoke_type,
+        stepCount=len(steps),
+    )
+    running_s = float(tx.meta("execution_s") or 0)
+    if running_s > 0:
+        run["readyAt"] = time.time() + running_s
+    tx.insert("InstanceExecutionResult", run)
+    tx.insert_many("InstanceStepResult", steps)
+    tx.insert_many("Log", logs)
+    for record, type_name in (
+        (config, "InstanceFlowConfig"),
+        (instance, "Instance"),
+        (flow, "IntegrationFlow"),
+    ):
+        if record.get("id"):
+            record["lastExecutedAt"] = ended
+            tx.put(type_name, record)
+    return {
+        "statusCode": 200,
+        "headers": json.dumps({"Content-Type": "application/json"}),
+        "body": json.dumps({"executionId": run_id}),
+        "execution": run,
+    }
+
+
+def _decode(body: str, content_type: str | None) -> Any:
+    if content_type and "json" in content_type:
+        try:
+            return json.loads(body) if body else None
+        except ValueError:
+            return body
+    return body
+
+
+class _Ticks:
+    """Distinct, increasing timestamps within one run, a millisecond apart."""
+
+    def __init__(self) -> None:
+        self._at = datetime.now(timezone.utc)
+
+    def tick(self) -> str:
+        self._at += timedelta(milliseconds=1)
+        return self._at.isoformat()
