@@ -217,6 +217,7 @@ class Emulator:
         if self.scale:
             with self.store.write() as tx:
                 scale.grow(tx, self.scale, owner=owner)
+        self.store.analyze()
         return owner
 
     def _seed_execute(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:

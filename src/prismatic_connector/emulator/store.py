@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS records (
     id TEXT NOT NULL UNIQUE,
     data TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS records_type ON records (type, seq);
+DROP INDEX IF EXISTS records_type;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS refresh_tokens (
     token TEXT PRIMARY KEY,
@@ -44,14 +44,18 @@ CREATE TABLE IF NOT EXISTS applied (mutation TEXT PRIMARY KEY, count INTEGER NOT
 # Idle connections kept for reuse; a burst beyond this opens (and later closes) more.
 POOL_SIZE = 16
 BUSY_TIMEOUT_MS = 30_000
+# The query planner needs statistics to prefer a selective index (a customer's
+# instances) over a broad one (every instance); they are refreshed as the data grows.
+ANALYZE_EVERY = 1_000
 
 
 @dataclass(frozen=True)
 class Layout:
     """What the store knows of the record types: indexed fields, and what a delete takes along.
 
-    ``indexes``: type -> fields looked up, filtered or sorted on; a field named
-    ``"name nocase"`` is indexed without regard to ASCII case.
+    ``indexes``: every record type -> fields looked up, filtered or sorted on: ``"customer"``,
+    several fields in one index (``"customer isSystem"``, so a count of a customer's
+    instances reads only the index), or ``"name nocase"``, without regard to ASCII case.
     ``cascades``: type -> (child type, field of the child holding the parent's ID).
     """
 
@@ -59,14 +63,22 @@ class Layout:
     cascades: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def statements(self) -> list[str]:
-        out = []
+        # Each type has an index of its own, so the planner weighs it by that type's count.
+        out = [
+            f"CREATE INDEX IF NOT EXISTS \"ix_{t}\" ON records (seq) WHERE type = '{t}'"
+            for t in self.indexes
+        ]
         for type_name, names in self.indexes.items():
             for spec in names:
-                name, _, nocase = spec.partition(" ")
-                collate = " COLLATE NOCASE" if nocase == "nocase" else ""
+                fields = spec.split()
+                collate = " COLLATE NOCASE" if fields[-1] == "nocase" else ""
+                if collate:
+                    fields.pop()
+                columns = ", ".join(field_sql(name, column="data") + collate for name in fields)
+                name = "_".join([type_name, *fields])
                 out.append(
-                    f'CREATE INDEX IF NOT EXISTS "ix_{type_name}_{name}" ON records '
-                    f"({field_sql(name, column='data')}{collate}, seq) WHERE type = '{type_name}'"
+                    f'CREATE INDEX IF NOT EXISTS "ix_{name}" ON records '
+                    f"({columns}, seq) WHERE type = '{type_name}'"
                 )
         return out
 
@@ -84,8 +96,18 @@ class Store:
         db.executescript(_SCHEMA)
         for statement in self.layout.statements():
             db.execute(statement)
-        db.execute("ANALYZE")
+        self._writes = 0
         self._release(db)
+        self.analyze()
+
+    def analyze(self) -> None:
+        """Refresh the query planner's statistics (after a bulk load, say)."""
+        with self._write_lock:
+            db = self._acquire()
+            try:
+                db.execute("ANALYZE")
+            finally:
+                self._release(db)
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
@@ -142,6 +164,9 @@ class Store:
                     db.execute("ROLLBACK")
                     raise
                 db.execute("COMMIT")
+                self._writes += 1
+                if self._writes % ANALYZE_EVERY == 0:
+                    db.execute("ANALYZE")
             finally:
                 self._release(db)
 

@@ -98,6 +98,12 @@ class Tx:
         finally:
             self.db.execute("RELEASE step")
 
+    def _type(self, type_name: str) -> str:
+        # Inlined, so the partial indexes (WHERE type = '...') apply.
+        if type_name not in self.layout.indexes:
+            raise ValueError(f"not a record type of the layout: {type_name!r}")
+        return type_name
+
     def _writing(self) -> None:
         if not self.writable:
             raise RuntimeError("a query may not change the emulator's state")
@@ -121,7 +127,7 @@ class Tx:
     ) -> list[Record]:
         condition = condition or Where()
         sql = (
-            f"SELECT r.data FROM records r WHERE r.type = '{_type(type_name)}'{condition.sql()}"
+            f"SELECT r.data FROM records r WHERE r.type = '{self._type(type_name)}'{condition.sql()}"
             f" ORDER BY {', '.join(order)} LIMIT ? OFFSET ?"
         )
         return self._rows(sql, [*condition.params, limit, offset])
@@ -136,19 +142,21 @@ class Tx:
 
     def count(self, type_name: str, condition: Where | None = None) -> int:
         condition = condition or Where()
-        sql = f"SELECT count(*) FROM records r WHERE r.type = '{_type(type_name)}'{condition.sql()}"
+        sql = f"SELECT count(*) FROM records r WHERE r.type = '{self._type(type_name)}'{condition.sql()}"
         return int(self.db.execute(sql, condition.params).fetchone()[0])
 
     def ids(self, type_name: str, **equal: Any) -> list[str]:
         condition = where(**equal)
-        sql = f"SELECT r.id FROM records r WHERE r.type = '{_type(type_name)}'{condition.sql()}"
+        sql = (
+            f"SELECT r.id FROM records r WHERE r.type = '{self._type(type_name)}'{condition.sql()}"
+        )
         return [str(row[0]) for row in self.db.execute(sql, condition.params)]
 
     def insert(self, type_name: str, record: Record) -> Record:
         self._writing()
         self.db.execute(
             "INSERT INTO records (type, id, data) VALUES (?, ?, ?)",
-            (type_name, record["id"], json.dumps(record)),
+            (self._type(type_name), record["id"], json.dumps(record)),
         )
         return record
 
@@ -156,7 +164,7 @@ class Tx:
         self._writing()
         self.db.executemany(
             "INSERT INTO records (type, id, data) VALUES (?, ?, ?)",
-            ((type_name, r["id"], json.dumps(r)) for r in records),
+            ((self._type(type_name), r["id"], json.dumps(r)) for r in records),
         )
 
     def put(self, type_name: str, record: Record) -> Record:
@@ -232,13 +240,6 @@ class Tx:
     def applied(self) -> dict[str, int]:
         rows = self.db.execute("SELECT mutation, count FROM applied ORDER BY mutation").fetchall()
         return {str(m): int(c) for m, c in rows}
-
-
-def _type(type_name: str) -> str:
-    # Inlined, so the partial indexes (WHERE type = '...') apply.
-    if not type_name.isidentifier():
-        raise ValueError(f"not a type name: {type_name!r}")
-    return type_name
 
 
 def _lower(value: Any) -> str:

@@ -11,13 +11,20 @@ from ..store import Layout
 
 LAYOUT = Layout(
     indexes={
+        "Organization": (),
         "Role": ("scope",),
         "User": ("customer", "email nocase"),
-        "Customer": ("isSystem", "name nocase", "externalId"),
+        "Customer": ("isSystem", "name nocase", "externalId", "createdAt"),
         "Component": ("key",),
-        "Integration": ("versionSequenceId", "isDraft"),
+        "Integration": ("versionSequenceId isDraft", "isDraft", "name nocase"),
         "IntegrationFlow": ("integration",),
-        "Instance": ("customer", "integration", "isSystem"),
+        "Instance": (
+            "customer isSystem",
+            "integration isSystem",
+            "isSystem",
+            "name nocase",
+            "createdAt",
+        ),
         "InstanceFlowConfig": ("instance", "flow"),
         "InstanceExecutionResult": ("instance", "flow"),
         "InstanceStepResult": ("executionResult",),
