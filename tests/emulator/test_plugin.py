@@ -40,3 +40,11 @@ def test_reset_returns_to_the_seed_and_keeps_the_url_and_token(
     # The same URL and refresh token go on working, as does the connection's access token.
     again = invoke("rawRequest", {"query": CREATE}, connection=prismatic_connection)
     assert again["data"]["data"]["createCustomer"]["errors"] == []
+
+
+def test_the_factory_takes_a_scale(prismatic_emulator_factory: Callable[..., Emulator]) -> None:
+    emu = prismatic_emulator_factory(seed="demo", scale={"instances": 150, "customers": 9})
+    counts = emu.execute("{ instances(isSystem: false) { totalCount } customers { totalCount } }")
+    assert counts["instances"]["totalCount"] == 150
+    # Nine of the organization's own, and the one that holds test instances.
+    assert counts["customers"]["totalCount"] == 10

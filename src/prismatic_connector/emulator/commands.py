@@ -21,7 +21,8 @@ from .faults import Faults
 from .tokens import DEFAULT_TTL_S
 
 EXAMPLES = {
-    "serve": "example:\n  prismatic-connector emulator serve --port 8484 --rate-429 0.05",
+    "serve": "examples:\n  prismatic-connector emulator serve --port 8484 --rate-429 0.05\n"
+    "  prismatic-connector emulator serve --scale instances=10000,customers=100",
     "coverage": "example:\n  prismatic-connector emulator coverage --check",
     "token": "example:\n  prismatic-connector emulator token --url http://127.0.0.1:8484",
 }
@@ -49,6 +50,13 @@ def add_parser(
     serve.add_argument("--port", type=_port, default=0, help="port to listen on; 0 picks one")
     serve.add_argument("--db", help="SQLite file that keeps the state (default: a temporary file)")
     serve.add_argument("--seed", choices=("demo", "empty"), default="demo", help="initial data")
+    serve.add_argument(
+        "--scale",
+        default="",
+        metavar="KIND=N,...",
+        help="bulk data on top of the seed: customers, integrations, instances, executions"
+        " (such as instances=10000,customers=100)",
+    )
     serve.add_argument(
         "--token-ttl", type=float, default=DEFAULT_TTL_S, help="access token lifetime, seconds"
     )
@@ -97,12 +105,17 @@ def admin_key_path(url: str) -> Path:
 
 def _serve(args: argparse.Namespace) -> int:
     from .app import Emulator
+    from .scale import parse
 
     values = {name: getattr(args, name) for name, _, _ in Faults.options()}
     try:
         faults = Faults(**values)
     except InputError as exc:
         return _fail(f"--{str(exc.input).replace('_', '-')}: {exc.problem}", 2)
+    try:
+        scale = parse(args.scale)
+    except ValueError as exc:
+        return _fail(f"--scale: {exc}", 2)
     try:
         emulator = Emulator(
             seed=args.seed,
@@ -112,9 +125,12 @@ def _serve(args: argparse.Namespace) -> int:
             token_ttl_s=args.token_ttl,
             faults=faults,
             execution_s=args.execution_s,
+            scale=scale,
         )
     except (OSError, sqlite3.Error) as exc:
         return _fail(f"cannot use --db {args.db}: {_reason(exc)}", 2)
+    except ValueError as exc:
+        return _fail(str(exc), 2)
     try:
         emulator.start()
     except (OSError, OverflowError) as exc:

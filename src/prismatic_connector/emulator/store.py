@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +91,7 @@ class Store:
         self._pool: list[sqlite3.Connection] = []
         self._pool_lock = threading.Lock()
         self._closed = False
+        self._trace: Callable[[str], object] | None = None
         db = self._connect()
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(_SCHEMA)
@@ -120,9 +121,10 @@ class Store:
         with self._pool_lock:
             if self._closed:
                 raise sqlite3.ProgrammingError("the emulator's store is closed")
-            if self._pool:
-                return self._pool.pop()
-        return self._connect()
+            db = self._pool.pop() if self._pool else None
+        db = db or self._connect()
+        db.set_trace_callback(self._trace)
+        return db
 
     def _release(self, db: sqlite3.Connection) -> None:
         with self._pool_lock:
@@ -130,6 +132,10 @@ class Store:
                 self._pool.append(db)
                 return
         db.close()
+
+    def trace(self, callback: Callable[[str], object] | None) -> None:
+        """Hand every SQL statement run from now on, values filled in, to ``callback``."""
+        self._trace = callback
 
     def close(self) -> None:
         with self._write_lock, self._pool_lock:

@@ -127,8 +127,8 @@ class Tx:
     ) -> list[Record]:
         condition = condition or Where()
         sql = (
-            f"SELECT r.data FROM records r WHERE r.type = '{self._type(type_name)}'{condition.sql()}"
-            f" ORDER BY {', '.join(order)} LIMIT ? OFFSET ?"
+            f"SELECT r.data FROM records r WHERE r.type = '{self._type(type_name)}'"
+            f"{condition.sql()} ORDER BY {', '.join(order)} LIMIT ? OFFSET ?"
         )
         return self._rows(sql, [*condition.params, limit, offset])
 
@@ -142,7 +142,8 @@ class Tx:
 
     def count(self, type_name: str, condition: Where | None = None) -> int:
         condition = condition or Where()
-        sql = f"SELECT count(*) FROM records r WHERE r.type = '{self._type(type_name)}'{condition.sql()}"
+        kind = self._type(type_name)
+        sql = f"SELECT count(*) FROM records r WHERE r.type = '{kind}'{condition.sql()}"
         return int(self.db.execute(sql, condition.params).fetchone()[0])
 
     def ids(self, type_name: str, **equal: Any) -> list[str]:

@@ -21,7 +21,8 @@ LAYOUT = Layout(
         "Instance": (
             "customer isSystem",
             "integration isSystem",
-            "isSystem",
+            "isSystem enabled",
+            "isSystem needsDeploy",
             "name nocase",
             "createdAt",
         ),
