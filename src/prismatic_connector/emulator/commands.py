@@ -21,7 +21,7 @@ from .faults import Faults
 from .tokens import DEFAULT_TTL_S
 
 EXAMPLES = {
-    "serve": "examples:\n  prismatic-connector emulator serve --port 8484 --rate-429 0.05\n"
+    "serve": "example:\n  prismatic-connector emulator serve --port 8484 --rate-429 0.05\n"
     "  prismatic-connector emulator serve --scale instances=10000,customers=100",
     "coverage": "example:\n  prismatic-connector emulator coverage --check",
     "token": "example:\n  prismatic-connector emulator token --url http://127.0.0.1:8484",

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from graphql import (
     DocumentNode,
@@ -136,6 +136,11 @@ def build(registry: Registry) -> GraphQLSchema:
     return schema
 
 
+def _never_awaitable(_: Any) -> TypeGuard[Awaitable[Any]]:
+    # Every resolver is synchronous; graphql-core's own check costs a sixth of a request.
+    return False
+
+
 class Engine:
     def __init__(self, schema: GraphQLSchema) -> None:
         self.schema = schema
@@ -189,6 +194,7 @@ class Engine:
                     variable_values=dict(variables or {}),
                     operation_name=operation_name,
                     context_value=Context(tx, user_id, base_url),
+                    is_awaitable=_never_awaitable,
                 )
         except GraphQLError as error:
             return Outcome(400, None, [error])

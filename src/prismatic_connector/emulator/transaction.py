@@ -79,6 +79,8 @@ class Tx:
         self.db = db
         self.layout = layout
         self.writable = writable
+        # A query's snapshot cannot change under it, so a record read twice is decoded once.
+        self._seen: dict[str, tuple[str, Record]] | None = None if writable else {}
 
     def _rows(self, sql: str, params: Sequence[Any]) -> list[Record]:
         rows = self.db.execute(sql, params).fetchall()
@@ -113,8 +115,18 @@ class Tx:
     def get(self, type_name: str, id_: Any) -> Record | None:
         if not isinstance(id_, str) or not id_:
             return None
-        rows = self._rows("SELECT data FROM records WHERE id = ? AND type = ?", (id_, type_name))
-        return rows[0] if rows else None
+        seen = self._seen
+        if seen is not None and id_ in seen:
+            kind, record = seen[id_]
+            return record if kind == type_name else None
+        row = self.db.execute("SELECT type, data FROM records WHERE id = ?", (id_,)).fetchone()
+        if row is None:
+            return None
+        Tx.decoded += 1
+        kind, record = row[0], json.loads(row[1])
+        if seen is not None:
+            seen[id_] = (kind, record)
+        return record if kind == type_name else None
 
     def select(
         self,
