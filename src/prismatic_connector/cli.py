@@ -18,6 +18,7 @@ from typing import Any
 
 from ._version import __version__
 from .cli_io import UsageError, gather_inputs, make_output_safe, print_json, read_value
+from .cli_publish import add_parsers, cmd_package, cmd_publish
 from .errors import ConnectorError, InputError, ManifestError
 from .redaction import scrub
 
@@ -167,6 +168,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         add_parser(sub, _Formatter)
     else:
         sub.add_parser("emulator", help="run the local Prismatic API emulator", add_help=False)
+
+    add_parsers(sub, _example, _connection_options)
 
     docs = sub.add_parser(
         "docs",
@@ -380,6 +383,8 @@ def _cmd_emulator(args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {
+    "package": cmd_package,
+    "publish": cmd_publish,
     "actions": _cmd_actions,
     "describe": _cmd_describe,
     "invoke": _cmd_invoke,

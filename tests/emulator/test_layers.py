@@ -17,6 +17,7 @@ MODEL_ORDER = [
     "org",
     "customers",
     "components",
+    "uploads",
     "integrations",
     "instances",
     "authoring",

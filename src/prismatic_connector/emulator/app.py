@@ -176,6 +176,7 @@ class Emulator:
             operation_name,
             user_id=user_id or self.user_id,
             base_url=self.url,
+            now=self.clock.now,
         )
 
     def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -194,6 +195,21 @@ class Emulator:
 
         with self.store.write() as tx:
             return invoke_webhook(tx, config_id, body, content_type)
+
+    def upload(
+        self, token: str, query: dict[str, str], body: bytes, content_type: str
+    ) -> tuple[int, str]:
+        """Take a PUT to a presigned upload URL: (HTTP status, message)."""
+        from .model import uploads
+
+        with self.store.write() as tx:
+            return uploads.accept(tx, token, query, body, content_type, now=self.clock.now())
+
+    def media(self, media_id: str) -> tuple[str, bytes] | None:
+        from .model import uploads
+
+        with self.store.read() as tx:
+            return uploads.media(tx, media_id)
 
     def step_result(self, step_id: str) -> Record | None:
         with self.store.read() as tx:

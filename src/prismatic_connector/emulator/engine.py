@@ -10,6 +10,7 @@ an empty answer.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ class Context:
     tx: Tx
     user_id: str
     base_url: str
+    now: Callable[[], float] = time.time
 
 
 @dataclass
@@ -179,6 +181,7 @@ class Engine:
         *,
         user_id: str,
         base_url: str,
+        now: Callable[[], float] = time.time,
     ) -> Outcome:
         """Run one request: queries on a snapshot of their own, mutations one at a time."""
         prepared = self.prepare(query)
@@ -193,7 +196,7 @@ class Engine:
                     prepared,
                     variable_values=dict(variables or {}),
                     operation_name=operation_name,
-                    context_value=Context(tx, user_id, base_url),
+                    context_value=Context(tx, user_id, base_url, now),
                     is_awaitable=_never_awaitable,
                 )
         except GraphQLError as error:

@@ -79,7 +79,25 @@ class Handler(BaseHTTPRequestHandler):
         )
 
     # http.server dispatches on these names.
-    do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _wrong_method  # noqa: N815
+    do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _wrong_method  # noqa: N815
+
+    def do_PUT(self) -> None:
+        """A presigned upload: the raw bytes of a component's package or icon."""
+        parts = urlsplit(self.path)
+        if not parts.path.startswith("/uploads/"):
+            self._wrong_method()
+            return
+        body = self._body()
+        if body is None:
+            return
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        status, message = self.server.emulator.upload(
+            parts.path.removeprefix("/uploads/"),
+            query,
+            body,
+            self.headers.get("Content-Type", ""),
+        )
+        self._json(status, {"message": message})
 
     def _post(self) -> None:
         path = urlsplit(self.path).path.rstrip("/")
@@ -109,6 +127,12 @@ class Handler(BaseHTTPRequestHandler):
                 return
             kind = parse_qs(parts.query).get("type", ["access"])[0]
             self._json(200, {"token": self.server.emulator.token(kind)})
+        elif path.startswith("/media/") and not path.startswith("/media/step-results/"):
+            found = self.server.emulator.media(path.removeprefix("/media/"))
+            if found is None:
+                self._json(404, {"message": "Record not found"})
+            else:
+                self._bytes(200, found[1], found[0])
         elif path.startswith("/media/step-results/"):
             step = self.server.emulator.step_result(path.rsplit("/", 1)[1])
             if step is None:
@@ -234,6 +258,14 @@ class Handler(BaseHTTPRequestHandler):
         if self.close_connection:
             lines.append("Connection: close")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self.wfile.write(head + body)
+        self.log_request(status, len(body))
+
+    def _bytes(self, status: int, body: bytes, content_type: str) -> None:
+        head = (
+            f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode("latin-1")
         self.wfile.write(head + body)
         self.log_request(status, len(body))
 

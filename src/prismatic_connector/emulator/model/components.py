@@ -9,7 +9,7 @@ from typing import Any
 from .. import ids
 from ..query import Listing
 from ..transaction import Record, Tx, Where, field_sql
-from .base import require
+from .base import Invalid, require
 
 LISTING = Listing(
     order_fields={
@@ -203,6 +203,9 @@ def _exists(items: str, test: str) -> str:
     return f"EXISTS (SELECT 1 FROM json_each(r.data, '$.{items}') a WHERE {test.format(**fields)})"
 
 
+_VERSION_DESC = f"{field_sql('versionNumber')} DESC"
+
+
 def latest_version(tx: Tx, key: str | None) -> Record | None:
     found = tx.select(
         "Component",
@@ -258,3 +261,108 @@ def delete(tx: Tx, component_id: Any) -> Record:
     found = require(tx, "Component", component_id)
     tx.delete("Component", found["id"])
     return found
+
+
+# ---------------------------------------------------------------- publishing
+
+
+def _inputs(owner: str, given: list[dict[str, Any]] | None) -> list[Record]:
+    out = []
+    for item in given or []:
+        field = input_field(
+            owner,
+            key=item["key"],
+            label=item["label"],
+            type=str(item["type"]).upper(),
+            required=bool(item.get("required")),
+            default=item.get("default"),
+            comments=item.get("comments"),
+        )
+        for key in ("collection", "placeholder", "example", "keyLabel", "language"):
+            if item.get(key) is not None:
+                field[key] = item[key]
+        if item.get("model"):
+            field["model"] = list(item["model"])
+        if item.get("shown") is not None:
+            field["shown"] = bool(item["shown"])
+        out.append(field)
+    return out
+
+
+def publish(tx: Tx, data: dict[str, Any], *, by: str) -> Record:
+    """A new version of the component (``versionNumber`` + 1), listed once its package arrives."""
+    definition = data["definition"]
+    key = str(definition.get("key") or "").strip()
+    if not key:
+        raise Invalid.on("definition", "A component needs a key.")
+    if data.get("customer"):
+        require(tx, "Customer", data["customer"])
+    display = definition["display"]
+    actions = [a for a in data.get("actions") or [] if a]
+    keys = [a["key"] for a in actions]
+    if len(set(keys)) != len(keys):
+        raise Invalid.on("actions", "Each action needs a key of its own.")
+    same = Where().equal("key", key).equal("customer", data.get("customer"))
+    previous = tx.select("Component", same, order=(_VERSION_DESC,), limit=1)
+    number = previous[0]["versionNumber"] + 1 if previous else 1
+    record = component(
+        id=ids.new_id("Component"),
+        key=key,
+        label=display["label"],
+        description=display["description"],
+        category=display.get("category") or "",
+        version=number,
+    )
+    record.update(
+        public=bool(definition.get("public")),
+        customer=data.get("customer"),
+        documentationUrl=definition.get("documentationUrl"),
+        forCodeNativeIntegration=bool(definition.get("forCodeNativeIntegration")),
+        signature=None,
+        versionIsLatest=False,
+        versionComment=data.get("comment"),
+        versionCreatedBy=by,
+        versionAttributes=data.get("attributes"),
+        allowUpdate=True,
+        allowRemove=True,
+    )
+    record["actions"] = [
+        {
+            **action(
+                record["id"],
+                key,
+                key=a["key"],
+                label=a["display"]["label"],
+                description=a["display"]["description"],
+                inputs=_inputs(f"{key}:{a['key']}", a.get("inputs")),
+            ),
+            "examplePayload": a.get("examplePayload"),
+            "directions": a["display"].get("directions"),
+            "important": bool(a["display"].get("important")),
+        }
+        for a in actions
+    ]
+    record["connections"] = [
+        connection(
+            record["id"],
+            key,
+            key=c["key"],
+            label=c["label"],
+            comments=c.get("comments") or "",
+            inputs=_inputs(f"{key}:{c['key']}", c.get("inputs")),
+        )
+        for c in data.get("connections") or []
+        if c
+    ]
+    return tx.insert("Component", record)
+
+
+def list_version(tx: Tx, record: Record, *, signature: str) -> None:
+    """The version's package arrived: it becomes the latest, with the package's signature."""
+    same = Where().equal("key", record["key"]).equal("customer", record.get("customer"))
+    for other in tx.select("Component", same.equal("versionIsLatest", True)):
+        if other["id"] != record["id"]:
+            other["versionIsLatest"] = False
+            tx.put("Component", other)
+    record.update(signature=signature, versionIsLatest=True, versionCreatedAt=ids.now())
+    tx.put("Component", record)

@@ -15,7 +15,7 @@ LAYOUT = Layout(
         "Role": ("scope",),
         "User": ("customer", "email nocase"),
         "Customer": ("isSystem", "name nocase", "externalId", "createdAt"),
-        "Component": ("key",),
+        "Component": ("key customer",),
         "Integration": ("versionSequenceId isDraft", "isDraft", "name nocase"),
         "IntegrationFlow": ("integration",),
         "Instance": (
@@ -30,6 +30,8 @@ LAYOUT = Layout(
         "InstanceExecutionResult": ("instance", "flow"),
         "InstanceStepResult": ("executionResult",),
         "Log": ("executionResult",),
+        "Upload": (),
+        "Media": (),
     },
     cascades={
         "Customer": (("Instance", "customer"), ("User", "customer")),

@@ -1,0 +1,93 @@
+"""The ``package`` and ``publish`` commands: the component as a bundle, and sent to a registry."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from .cli_io import print_json
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def add_parsers(sub: Any, example: Any, connection_options: Any) -> None:
+    package = sub.add_parser(
+        "package",
+        help="build the component's bundle (a reproducible zip) and print its SHA-1",
+        epilog=example("package", "package --output build/prismatic.zip"),
+    )
+    package.add_argument(
+        "--output", default=None, help="where to write (default: dist/prismatic-<version>.zip)"
+    )
+
+    publish = sub.add_parser(
+        "publish",
+        help="publish the component to a registry (Prismatic, or the emulator)",
+        epilog=example(
+            'publish --comment "Adds listFlows paging"',
+            "publish --skip-on-signature-match",
+            "publish --dry-run",
+        ),
+    )
+    publish.add_argument("--comment", default=None, help="the version's comment")
+    publish.add_argument("--customer", default=None, help="publish for this customer's ID only")
+    publish.add_argument(
+        "--skip-on-signature-match",
+        action="store_true",
+        help="do nothing when the registry already has this exact package",
+    )
+    publish.add_argument(
+        "--dry-run", action="store_true", help="print publishComponent's input and send nothing"
+    )
+    connection_options(publish)
+
+
+def _component() -> Any:
+    from .runner import load_component
+
+    return load_component()
+
+
+def cmd_package(args: argparse.Namespace) -> int:
+    from . import packaging
+
+    made = packaging.write(_component().bundle, Path(args.output) if args.output else None)
+    print(made.path)
+    print(f"SHA-1 {made.sha1}")
+    return EXIT_OK
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from . import packaging, publishing
+    from .auth import Connection
+
+    component = _component()
+    attributes = publishing.git_attributes(component.bundle.root)
+    variables = publishing.publish_variables(
+        component, comment=args.comment, customer=args.customer, attributes=attributes
+    )
+    if args.dry_run:
+        print_json(variables)
+        return EXIT_OK
+    package = packaging.build(component.bundle)
+    with Connection(tenant_id=args.tenant_id, base_url=args.url) as connection:
+        done = publishing.publish(
+            component,
+            connection,
+            variables,
+            package,
+            skip_on_signature_match=args.skip_on_signature_match,
+            confirm=_ask if sys.stdin.isatty() and sys.stderr.isatty() else None,
+        )
+    if done.skipped:
+        print(f"Skipped: the registry already has this package (SHA-1 {done.sha1})")
+        return EXIT_OK
+    print(f"Successfully submitted {component.spec.label} (v{done.version})! SHA-1 {done.sha1}")
+    return EXIT_OK
+
+
+def _ask(question: str) -> bool:
+    print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline().strip().lower() in ("y", "yes")

@@ -1,0 +1,140 @@
+"""Presigned upload URLs, as the registry hands them out for a component's package and icons.
+
+Each URL names one upload, is signed (HMAC with the emulator's key) and expires;
+it can be used once. A package is accepted only as a zip, and its SHA-1 becomes
+the component version's ``signature``; only then is the version listed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+import secrets
+import zipfile
+from typing import Any
+from urllib.parse import urlencode
+
+from ..transaction import Record, Tx
+from . import components
+
+TTL_S = 15 * 60
+KINDS = {"package": "application/zip", "icon": "image/png"}
+
+
+def _sign(tx: Tx, token: str, expires: int) -> str:
+    key = bytes.fromhex(tx.meta("signing_key") or "")
+    return hmac.new(key, f"upload:{token}:{expires}".encode(), hashlib.sha256).hexdigest()
+
+
+def new(tx: Tx, *, kind: str, component: str, now: float, connection: str | None = None) -> str:
+    """A signed, expiring, single-use URL path (with its query) for one upload."""
+    token = secrets.token_urlsafe(18)
+    expires = int(now + TTL_S)
+    tx.insert(
+        "Upload",
+        {
+            "id": token,
+            "kind": kind,
+            "component": component,
+            "connection": connection,
+            "expires": expires,
+            "used": False,
+        },
+    )
+    query = urlencode({"expires": expires, "signature": _sign(tx, token, expires)})
+    return f"/uploads/{token}?{query}"
+
+
+def accept(
+    tx: Tx, token: str, query: dict[str, str], body: bytes, content_type: str, *, now: float
+) -> tuple[int, str]:
+    """Take one upload: (HTTP status, message)."""
+    found = tx.get("Upload", token)
+    expected = _sign(tx, token, int(query.get("expires") or 0)) if found else ""
+    given = query.get("signature") or ""
+    if found is None or not hmac.compare_digest(expected, given):
+        return 403, "The upload URL is not valid."
+    if found["expires"] != int(query.get("expires") or 0) or now > found["expires"]:
+        return 403, "The upload URL has expired."
+    if found["used"]:
+        return 409, "The upload URL has already been used."
+    wanted = KINDS[found["kind"]]
+    if content_type.split(";")[0].strip().lower() != wanted:
+        return 415, f"Expected Content-Type {wanted}."
+    record = tx.get("Component", found["component"])
+    if record is None:
+        return 404, "The component of this upload is gone."
+    if found["kind"] == "package":
+        problem = _package_problem(body)
+        if problem:
+            return 400, problem
+        components.list_version(
+            tx, record, signature=hashlib.sha1(body, usedforsecurity=False).hexdigest()
+        )
+    elif found["connection"]:
+        _set_icon(tx, record, body, connection=found["connection"])
+    else:
+        _set_icon(tx, record, body)
+    found["used"] = True
+    tx.put("Upload", found)
+    return 200, "Uploaded."
+
+
+def _package_problem(body: bytes) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            broken = archive.testzip()
+    except (zipfile.BadZipFile, ValueError):
+        return "The package is not a zip file."
+    return f"The package's {broken} is damaged." if broken else ""
+
+
+def _set_icon(tx: Tx, record: Record, body: bytes, *, connection: str | None = None) -> None:
+    media = tx.insert(
+        "Media",
+        {
+            "id": f"icon-{secrets.token_hex(12)}",
+            "contentType": "image/png",
+            "data": base64.b64encode(body).decode(),
+        },
+    )
+    if connection is None:
+        record["iconMedia"] = media["id"]
+    else:
+        for item in record["connections"]:
+            if item["key"] == connection:
+                item["iconMedia"] = media["id"]
+    tx.put("Component", record)
+
+
+def media(tx: Tx, media_id: str) -> tuple[str, bytes] | None:
+    found = tx.get("Media", media_id)
+    if found is None:
+        return None
+    return str(found["contentType"]), base64.b64decode(found["data"])
+
+
+def urls(tx: Tx, record: Record, data: dict[str, Any], *, now: float) -> dict[str, Any]:
+    """The upload URLs a publish answers with: package, icon, connection icons."""
+    definition = data["definition"]
+    display = definition.get("display") or {}
+    return {
+        "packageUploadUrl": new(tx, kind="package", component=record["id"], now=now),
+        "iconUploadUrl": new(tx, kind="icon", component=record["id"], now=now)
+        if display.get("iconPath")
+        else None,
+        "sourceUploadUrl": None,
+        "connectionIconUploadUrls": [
+            {
+                "connectionKey": c["key"],
+                "iconUploadUrl": new(
+                    tx, kind="icon", component=record["id"], now=now, connection=c["key"]
+                ),
+            }
+            for c in data.get("connections") or []
+            if c and c.get("iconPath")
+        ],
+        "connectionAvatarIconUploadUrls": [],
+    }
