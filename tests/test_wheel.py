@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import zipfile
@@ -46,6 +47,7 @@ def test_wheel_installs_one_top_level_package_with_the_component(wheel: Path) ->
         "actions/raw_request.py",
         "actions/yaml_definition.py",
     } | {f"queries/{p.name}" for p in (ROOT / "queries").glob("*.graphql")}
+    expected |= {f"queries/{p.name}" for p in (ROOT / "queries").glob("*.example.json")}
     assert {n.removeprefix(component) for n in names if n.startswith(component)} == expected
     assert "prismatic_connector/py.typed" in names
     assert "prismatic_connector/schema/prismatic.graphql" in names
@@ -144,3 +146,44 @@ def test_a_runner_finds_the_component_by_its_entry_point_in_a_fresh_venv(
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["Component", "disableInstnce", "2"]
+
+
+def test_commands_from_an_installed_wheel(wheel: Path, tmp_path: Path) -> None:
+    """What needs a checkout says so; nothing is written into the installed package."""
+    target = tmp_path / "site"
+    install(wheel, target)
+    before = sorted(
+        p.relative_to(target) for p in target.rglob("*") if "__pycache__" not in p.parts
+    )
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        code = (
+            "import sys; sys.path.insert(0, sys.argv[1]); from prismatic_connector.cli import main"
+        )
+        return subprocess.run(
+            [sys.executable, "-c", f"{code}; sys.exit(main(sys.argv[2:]))", str(target), *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
+
+    actions = cli("actions", "--json")
+    assert actions.returncode == 0, actions.stderr
+    assert all(a["examplePayload"] for a in json.loads(actions.stdout)["actions"])
+    packaged = cli("package")
+    assert packaged.returncode == 0, packaged.stderr
+    assert (tmp_path / "dist" / "prismatic-0.1.0.zip").is_file()
+    docs = cli("docs")
+    assert docs.returncode == 2
+    assert "works on a checkout" in docs.stderr
+    assert cli("docs", "--output", str(tmp_path / "c.md")).returncode == 0
+    coverage = cli("emulator", "coverage", "--check")
+    assert coverage.returncode == 2
+    assert "not found" in coverage.stderr
+    assert "out of date" not in coverage.stderr
+    examples = cli("examples", "--check")
+    assert examples.returncode == 2
+    assert "installed copy" in examples.stderr
+    after = sorted(p.relative_to(target) for p in target.rglob("*") if "__pycache__" not in p.parts)
+    assert after == before

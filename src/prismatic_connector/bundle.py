@@ -29,6 +29,11 @@ class Bundle:
     def manifest(self) -> Path:
         return self.root / MANIFEST_NAME
 
+    @property
+    def installed(self) -> bool:
+        """Whether this is the copy inside an installed wheel, which is not written to."""
+        return self.root == _PACKAGE_DIR / "_component"
+
     def query_path(self, action_key: str) -> Path:
         return self.root / "queries" / f"{action_key}.graphql"
 

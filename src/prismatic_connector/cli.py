@@ -8,7 +8,6 @@ results go to stdout.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -18,7 +17,7 @@ from typing import Any
 
 from ._version import __version__
 from .cli_io import UsageError, gather_inputs, make_output_safe, print_json, read_value
-from .cli_publish import add_parsers, cmd_package, cmd_publish
+from .cli_publish import add_parsers, cmd_examples, cmd_package, cmd_publish
 from .errors import ConnectorError, InputError, ManifestError
 from .redaction import scrub
 
@@ -254,27 +253,10 @@ def _cmd_actions(args: argparse.Namespace) -> int:
 
 
 def _cmd_describe(args: argparse.Namespace) -> int:
+    from .cli_views import describe
     from .runner import load_component
 
-    action = load_component().action(args.key)
-    print(f"{action.label} ({action.key})")
-    if action.aliases:
-        print(f"aliases: {', '.join(action.aliases)}")
-    print(action.description)
-    if action.notes:
-        print()
-        print(action.notes)
-    print()
-    for spec in action.inputs:
-        flags = [spec.type, "required" if spec.required else "optional"]
-        if spec.has_default:
-            default = (
-                json.dumps(spec.default) if not isinstance(spec.default, str) else spec.default
-            )
-            flags.append(f"default: {' '.join(default.split())}")
-        print(f"  {spec.key}  ({', '.join(flags)})  {spec.label}")
-        if spec.comments:
-            print(f"      {spec.comments}")
+    print("\n".join(describe(load_component(), args.key)))
     return EXIT_OK
 
 
@@ -352,11 +334,18 @@ def _report(findings: Sequence[object], ok: str) -> int:
 
 def _cmd_docs(args: argparse.Namespace) -> int:
     from .docs import DOCS_PATH, render
+    from .examples import read
     from .runner import load_component
 
     component = load_component()
+    if component.bundle.installed and not args.output:
+        # The installed copy is read-only data; the reference lives in a checkout.
+        raise UsageError(
+            "docs works on a checkout of the component; give --output to write elsewhere"
+        )
     target = Path(args.output) if args.output else component.bundle.root / DOCS_PATH
-    text = render(component.spec)
+    examples = {a.key: read(component, a.key) for a in component.actions}
+    text = render(component.spec, examples=examples)
     if args.check:
         current = target.read_text(encoding="utf-8") if target.is_file() else ""
         if current != text:
@@ -384,6 +373,7 @@ def _cmd_emulator(args: argparse.Namespace) -> int:
 
 _COMMANDS = {
     "package": cmd_package,
+    "examples": cmd_examples,
     "publish": cmd_publish,
     "actions": _cmd_actions,
     "describe": _cmd_describe,

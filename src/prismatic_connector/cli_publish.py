@@ -22,6 +22,16 @@ def add_parsers(sub: Any, example: Any, connection_options: Any) -> None:
         "--output", default=None, help="where to write (default: dist/prismatic-<version>.zip)"
     )
 
+    examples = sub.add_parser(
+        "examples",
+        help="write each action's example payload (queries/<key>.example.json) from an"
+        " embedded emulator",
+        epilog=example("examples", "examples --check"),
+    )
+    examples.add_argument(
+        "--check", action="store_true", help="fail if a written payload is not what is answered"
+    )
+
     publish = sub.add_parser(
         "publish",
         help="publish the component to a registry (Prismatic, or the emulator)",
@@ -91,3 +101,35 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def _ask(question: str) -> bool:
     print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
     return sys.stdin.readline().strip().lower() in ("y", "yes")
+
+
+def cmd_examples(args: argparse.Namespace) -> int:
+    from . import examples
+
+    component = _component()
+    if component.bundle.installed:
+        print(
+            "prismatic-connector: error: examples are written into a checkout of the component;"
+            " this is an installed copy",
+            file=sys.stderr,
+        )
+        return 2
+    fresh = examples.generate(component)
+    if args.check:
+        stale = [
+            key
+            for key, text in fresh.items()
+            if not examples.path(component, key).is_file()
+            or examples.path(component, key).read_text(encoding="utf-8") != text
+        ]
+        for key in stale:
+            print(f"{examples.path(component, key)} is not what {key} answers")
+        if stale:
+            print("run `prismatic-connector examples`", file=sys.stderr)
+            return EXIT_FAILED
+        print(f"{len(fresh)} example payloads are current")
+        return EXIT_OK
+    for key, text in fresh.items():
+        examples.path(component, key).write_text(text, encoding="utf-8")
+    print(f"wrote {len(fresh)} example payloads to {component.bundle.root / 'queries'}")
+    return EXIT_OK

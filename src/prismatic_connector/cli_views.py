@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from .examples import read
 from .manifest import ActionSpec, InputSpec
 
 
@@ -19,7 +21,9 @@ def manifest_view(component: Any) -> dict[str, Any]:
             "comments": spec.connection.comments,
             "inputs": [_input_view(i) for i in spec.connection.inputs],
         },
-        "actions": [_action_view(a) for a in spec.actions],
+        "actions": [
+            {**_action_view(a), "examplePayload": read(component, a.key)} for a in spec.actions
+        ],
     }
 
 
@@ -43,3 +47,29 @@ def _input_view(spec: InputSpec) -> dict[str, Any]:
         "default": spec.default,
         "comments": spec.comments,
     }
+
+
+def describe(component: Any, key: str) -> list[str]:
+    """``describe KEY``: the action, its inputs, and its example payload."""
+    action = component.action(key)
+    lines = [f"{action.label} ({action.key})"]
+    if action.aliases:
+        lines.append(f"aliases: {', '.join(action.aliases)}")
+    lines.append(action.description)
+    if action.notes:
+        lines += ["", action.notes]
+    lines.append("")
+    for spec in action.inputs:
+        flags = [spec.type, "required" if spec.required else "optional"]
+        if spec.has_default:
+            default = (
+                json.dumps(spec.default) if not isinstance(spec.default, str) else spec.default
+            )
+            flags.append(f"default: {' '.join(default.split())}")
+        lines.append(f"  {spec.key}  ({', '.join(flags)})  {spec.label}")
+        if spec.comments:
+            lines.append(f"      {spec.comments}")
+    example = read(component, action.key)
+    if example is not None:
+        lines += ["", "example payload:", json.dumps(example, indent=2, ensure_ascii=False)]
+    return lines

@@ -43,12 +43,15 @@ class Demo:
         self.connection = connection
         self.out = out
         self.step = 0
+        # The first answer of each action, for example payloads.
+        self.envelopes: dict[str, Any] = {}
 
     def call(self, key: str, why: str, inputs: dict[str, Any] | None = None) -> dict[str, Any]:
         self.step += 1
         label = self.component.action(key).label
         self.say(f"\n{self.step:>2}. {label} ({key}): {why}")
         envelope = self.component.invoke(key, inputs or {}, connection=self.connection)
+        self.envelopes.setdefault(key, envelope)
         data: dict[str, Any] = envelope["data"]["data"]
         for value in data.values():
             errors = value.get("errors") if isinstance(value, dict) else None

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from . import client, packaging
+from . import client, examples, packaging
 from .auth import Connection
 from .errors import ConnectorError
 from .manifest import ComponentSpec, InputSpec
@@ -78,10 +78,8 @@ def _input_field(spec: InputSpec) -> dict[str, Any]:
 
 def example_payload(component: Component, key: str) -> str:
     """The action's example payload as JSON text; ``{}`` when it has none, as prism sends."""
-    path = component.bundle.root / "queries" / f"{key}.example.json"
-    if not path.is_file():
-        return "{}"
-    return json.dumps(json.loads(path.read_text(encoding="utf-8")), separators=(",", ":"))
+    found = examples.read(component, key)
+    return "{}" if found is None else json.dumps(found, separators=(",", ":"))
 
 
 def publish_variables(

@@ -168,7 +168,11 @@ def _coverage(args: argparse.Namespace) -> int:
     text = render()
     if args.check:
         target = Path(args.output or "docs/emulator-coverage.md")
-        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        if not target.is_file():
+            # From an installed package there is no table to compare: that is not staleness.
+            where = "run it in a checkout of the project, or give --output"
+            return _fail(f"{target} not found: {where}", 2)
+        if target.read_text(encoding="utf-8") != text:
             fix = f"prismatic-connector emulator coverage --output {target}"
             print(f"{target} is out of date: run `{fix}`", file=sys.stderr)
             return 1

@@ -1,15 +1,67 @@
-"""Relay global IDs and timestamps as the real API forms them."""
+"""Relay global IDs and timestamps as the real API forms them.
+
+New IDs and the time of day come from one source, random and the wall clock by
+default; ``use(Fixed())`` makes them a sequence, so a run of the emulator can be
+repeated byte for byte (the example payloads are made that way).
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import threading
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+
+
+class Source:
+    def uuid(self) -> str:
+        return str(uuid.uuid4())
+
+    def moment(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class Fixed(Source):
+    """Numbered UUIDs, and a clock that starts at ``start`` and moves a second per reading."""
+
+    def __init__(self, start: datetime = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)) -> None:
+        self._count = 0
+        self._at = start
+        self._lock = threading.Lock()
+
+    def uuid(self) -> str:
+        with self._lock:
+            self._count += 1
+            return str(uuid.UUID(int=self._count))
+
+    def moment(self) -> datetime:
+        with self._lock:
+            self._at += timedelta(seconds=1)
+            return self._at
+
+
+_source: Source = Source()
+
+
+@contextmanager
+def use(source: Source) -> Iterator[Source]:
+    global _source
+    previous, _source = _source, source
+    try:
+        yield source
+    finally:
+        _source = previous
+
+
+def new_uuid() -> str:
+    return _source.uuid()
 
 
 def new_id(type_name: str) -> str:
-    return encode(type_name, str(uuid.uuid4()))
+    return encode(type_name, new_uuid())
 
 
 def encode(type_name: str, key: str) -> str:
@@ -26,5 +78,9 @@ def type_of(global_id: str) -> str | None:
     return name if sep and name.isidentifier() else None
 
 
+def moment() -> datetime:
+    return _source.moment()
+
+
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return moment().isoformat()

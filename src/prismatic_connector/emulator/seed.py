@@ -8,7 +8,6 @@ exactly what a client would have made.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable
 from importlib import resources
 from typing import Any
@@ -99,7 +98,7 @@ def base(tx: Tx, connector: ComponentSpec) -> str:
         "Organization",
         org.organization(
             name="Smith Rockets",
-            tenant_id=str(uuid.uuid4()),
+            tenant_id=ids.new_uuid(),
             marketplace_name="Smith Rockets Marketplace",
         ),
     )

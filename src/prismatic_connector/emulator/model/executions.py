@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 from ...names import camel
@@ -238,7 +238,7 @@ class _Ticks:
     """Distinct, increasing timestamps within one run, a millisecond apart."""
 
     def __init__(self) -> None:
-        self._at = datetime.now(timezone.utc)
+        self._at = ids.moment()
 
     def tick(self) -> str:
         self._at += timedelta(milliseconds=1)

@@ -9,7 +9,6 @@ Only the latest published version has ``versionIsLatest``, and every draft does.
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 from .. import definitions, ids
@@ -53,7 +52,7 @@ def integration(definition: dict[str, Any], *, customer: Any = None, parent: Any
     return stamp(
         {
             "id": ids.new_id("Integration"),
-            "versionSequenceId": str(uuid.uuid4()),
+            "versionSequenceId": ids.new_uuid(),
             "isDraft": True,
             "draft": None,
             **described_by(definition),
