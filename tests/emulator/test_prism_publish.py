@@ -1,0 +1,97 @@
+"""Prismatic's own CLI publishes a spectral component to the emulator, and lists it.
+
+The component is plain JavaScript built in the test against the pinned
+@prismatic-io/spectral (tests/compat); nothing leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from prismatic_connector.emulator import Emulator
+
+from ..conftest import ROOT
+
+MODULES = ROOT / "tests/compat/node_modules"
+PRISM = MODULES / "@prismatic-io/prism/lib/run.js"
+COMPONENT = """\
+const { component, action, input } = require("@prismatic-io/spectral");
+
+const name = input({ label: "Name", type: "string", required: true, comments: "Who to greet" });
+
+exports.default = component({
+  key: "hello-rockets",
+  public: false,
+  display: { label: "Hello Rockets", description: "Greets a rocket", iconPath: "icon.png" },
+  actions: {
+    greet: action({
+      display: { label: "Greet", description: "Say hello" },
+      inputs: { name },
+      perform: async (context, { name }) => ({ data: `Hello, ${name}` }),
+      examplePayload: { data: "Hello, Falcon" },
+    }),
+  },
+});
+"""
+LISTED = """{ components(key: "hello-rockets") { nodes {
+  versionNumber signature versionComment
+  actions { nodes { key label examplePayload inputs { nodes { key type required } } } } } } }"""
+
+
+def test_prism_publishes_a_spectral_component(prismatic_emulator: Emulator, tmp_path: Path) -> None:
+    node = shutil.which("node")
+    assert node, "Node.js is needed to run Prismatic's CLI"
+    assert (MODULES / "@prismatic-io/spectral").is_dir(), "run `npm ci --prefix tests/compat`"
+    folder = tmp_path / "hello-rockets"
+    folder.mkdir()
+    (folder / "index.js").write_text(COMPONENT, encoding="utf-8")
+    shutil.copy(ROOT / "assets/icon.png", folder / "icon.png")
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "NODE_PATH": str(MODULES),
+        "PRISMATIC_URL": prismatic_emulator.url,
+        "PRISM_ACCESS_TOKEN": prismatic_emulator.access_token(),
+        "PRISM_CONFIG_FILE": str(tmp_path / "prism.yml"),
+        "PRISM_SKIP_NEW_VERSION_CHECK": "true",
+        "NO_COLOR": "1",
+        "COLUMNS": "250",
+    }
+
+    def prism(*args: str) -> str:
+        done = subprocess.run(
+            [node, str(PRISM), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=folder,
+        )
+        assert done.returncode == 0, f"prism {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
+        return done.stdout
+
+    published = prism("components:publish", "--no-confirm", "--comment", "First flight")
+    assert "Successfully submitted Hello Rockets (v1)!" in published
+    (listed,) = prismatic_emulator.execute(LISTED)["components"]["nodes"]
+    assert listed["versionNumber"] == 1
+    assert listed["versionComment"] == "First flight"
+    (greet,) = listed["actions"]["nodes"]
+    assert (greet["key"], greet["label"]) == ("greet", "Greet")
+    assert greet["examplePayload"] == '{"data":"Hello, Falcon"}'
+    assert {"key": "name", "type": "STRING", "required": True} in greet["inputs"]["nodes"]
+    # The signature is the SHA-1 of the zip prism uploaded: prism itself sees it as unchanged.
+    signature = prism("components:signature").strip()
+    assert signature == listed["signature"]
+    assert len(signature) == len(hashlib.sha1(b"", usedforsecurity=False).hexdigest())
+    skipped = prism("components:publish", "--no-confirm", "--skip-on-signature-match")
+    assert "Package signatures match, skipping publish." in skipped
+    assert "hello-rockets      Hello Rockets      1" in prism(
+        "components:list", "--columns", "key,label,versionNumber"
+    )
+    assert "Greet Say hello" in prism("components:actions:list", "hello-rockets")
+    again = prism("components:publish", "--no-confirm", "--no-check-signature")
+    assert "Successfully submitted Hello Rockets (v2)!" in again
