@@ -12,7 +12,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import requests
+
 from prismatic_connector.emulator import Emulator
+from prismatic_connector.emulator.seed import ACME_INVENTORY
 
 from ..conftest import ROOT
 
@@ -95,3 +98,54 @@ def test_prism_publishes_a_spectral_component(prismatic_emulator: Emulator, tmp_
     assert "Greet Say hello" in prism("components:actions:list", "hello-rockets")
     again = prism("components:publish", "--no-confirm", "--no-check-signature")
     assert "Successfully submitted Hello Rockets (v2)!" in again
+
+
+def test_prism_imports_an_integration_with_its_icon(
+    prismatic_emulator: Emulator, tmp_path: Path
+) -> None:
+    node = shutil.which("node")
+    assert node, "Node.js is needed to run Prismatic's CLI"
+    definition = tmp_path / "orbit.yml"
+    definition.write_text(ACME_INVENTORY, encoding="utf-8")
+    icon = tmp_path / "orbit.png"
+    shutil.copy(ROOT / "assets/icon.png", icon)
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "PRISMATIC_URL": prismatic_emulator.url,
+        "PRISM_ACCESS_TOKEN": prismatic_emulator.access_token(),
+        "PRISM_CONFIG_FILE": str(tmp_path / "prism.yml"),
+        "PRISM_SKIP_NEW_VERSION_CHECK": "true",
+        "PRISM_QUIET": "1",
+        "NO_COLOR": "1",
+    }
+    done = subprocess.run(
+        [
+            *(node, str(PRISM), "integrations:import"),
+            *("--path", str(definition), "--icon-path", str(icon)),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    integration = done.stdout.strip().splitlines()[-1]
+    found = prismatic_emulator.execute(
+        "query ($id: ID!) { integration(id: $id) { avatarUrl } }", {"id": integration}
+    )["integration"]
+    assert found["avatarUrl"].startswith(f"{prismatic_emulator.url}/media/")
+    served = requests.get(found["avatarUrl"], timeout=10)
+    assert served.headers["Content-Type"] == "image/png"
+    assert served.content == icon.read_bytes()
+    # The presigned URL was single-use.
+    url = prismatic_emulator.execute(
+        'query ($id: ID!) { uploadMedia(objectId: $id, fileName: "a.png", mediaType: AVATAR)'
+        " { uploadUrl error } }",
+        {"id": integration},
+    )["uploadMedia"]["uploadUrl"]
+    png = {"Content-Type": "image/png"}
+    assert requests.put(url, data=b"png", headers=png, timeout=10).status_code == 200
+    assert requests.put(url, data=b"png", headers=png, timeout=10).status_code == 409
+    assert requests.put(url + "0", data=b"png", headers=png, timeout=10).status_code == 403

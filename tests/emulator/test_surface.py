@@ -17,7 +17,7 @@ def test_coverage_lists_every_root_operation_and_the_committed_table_is_current(
     assert len(table) == 49
     emulated = {name for _, name, done in table if done}
     assert {"customers", "importIntegration", "deployInstance", "publishComponent"} <= emulated
-    assert "uploadMedia" not in emulated
+    assert "convertLowCodeIntegration" not in emulated
     assert (ROOT / "docs/emulator-coverage.md").read_text() == render()
 
 

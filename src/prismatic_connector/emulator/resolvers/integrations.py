@@ -7,8 +7,8 @@ from typing import Any
 
 from .. import definitions
 from ..engine import Info, registry
-from ..model import authoring, components, executions, instances, integrations
-from ..model.base import require
+from ..model import authoring, components, executions, instances, integrations, uploads
+from ..model.base import related, require
 from ..query import Listing, embedded, page
 from ..transaction import Record, Where
 from .common import lookup, mutation, ref, tx
@@ -178,3 +178,13 @@ def validate_integration_schema(info: Info, data: dict[str, Any]) -> dict[str, A
 def update_workflow_test_configuration(info: Info, data: dict[str, Any]) -> dict[str, Any]:
     require(tx(info), "Integration", data.get("id"))
     return {"errors": []}
+
+
+@registry.query("uploadMedia")
+def upload_media(_: Any, info: Info, objectId: str, fileName: str, mediaType: str) -> Any:  # noqa: N803 - the API's names
+    found = related(tx(info), objectId)
+    if found is None:
+        return {"uploadUrl": None, "objectUrl": None, "error": "Record not found"}
+    upload, served = uploads.media_urls(tx(info), objectId, mediaType, now=info.context.now())
+    base = info.context.base_url
+    return {"uploadUrl": base + upload, "objectUrl": base + served, "error": None}
