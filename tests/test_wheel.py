@@ -149,19 +149,16 @@ def test_a_runner_finds_the_component_by_its_entry_point_in_a_fresh_venv(
 
 
 def test_commands_from_an_installed_wheel(wheel: Path, tmp_path: Path) -> None:
-    """What needs a checkout says so; nothing is written into the installed package."""
-    target = tmp_path / "site"
-    install(wheel, target)
+    """In a fresh venv: actions and package work; what needs a checkout says so, and
+    nothing is written into the installed package."""
+    python, target = fresh_venv(wheel, tmp_path)
     before = sorted(
         p.relative_to(target) for p in target.rglob("*") if "__pycache__" not in p.parts
     )
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        code = (
-            "import sys; sys.path.insert(0, sys.argv[1]); from prismatic_connector.cli import main"
-        )
         return subprocess.run(
-            [sys.executable, "-c", f"{code}; sys.exit(main(sys.argv[2:]))", str(target), *args],
+            [str(python), "-m", "prismatic_connector", *args],
             capture_output=True,
             text=True,
             timeout=120,
@@ -187,3 +184,46 @@ def test_commands_from_an_installed_wheel(wheel: Path, tmp_path: Path) -> None:
     assert "installed copy" in examples.stderr
     after = sorted(p.relative_to(target) for p in target.rglob("*") if "__pycache__" not in p.parts)
     assert after == before
+
+
+def fresh_venv(wheel: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A new venv with the wheel installed; its python and its site-packages."""
+    venv = tmp_path / "fresh"
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120
+    )
+    python = venv / "bin" / "python"
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout.strip()
+    )
+    install(wheel, site)
+    # Dependencies from this environment, as a plain path (its .pth files are not run).
+    import requests
+
+    (site / "deps.pth").write_text(str(Path(requests.__file__).parent.parent) + "\n")
+    return python, site
+
+
+def test_the_sdist_carries_the_component_and_its_tests(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            *(sys.executable, "-m", "build", "--sdist", "--no-isolation"),
+            *("--outdir", str(tmp_path), str(ROOT)),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (built,) = tmp_path.glob("prismatic_connector-*.tar.gz")
+    import tarfile
+
+    with tarfile.open(built) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    assert {"component.yaml", "assets/icon.png", "queries/getInstance.example.json"} <= names
+    assert {"src/prismatic_connector/packaging.py", "tests/compat/package-lock.json"} <= names
