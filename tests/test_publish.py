@@ -198,6 +198,7 @@ class _Registry:
         self.publish_answer = publish_answer
         self.put_status = put_status
         self.puts: list[tuple[str, str, int]] = []
+        self.posts: list[dict[str, Any]] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
@@ -220,6 +221,7 @@ class _Registry:
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                registry.posts.append(body)
                 if self.path == "/auth/refresh":
                     self._send(200, {"access_token": "at-x", "expires_in": 3600})
                 elif "publishComponent" in body["query"]:
@@ -307,11 +309,32 @@ def test_uploads_go_as_raw_bytes_with_their_content_types(
         "errors": [],
     }
     icon = (ROOT / "assets/icon.png").read_bytes()
+    variables = publishing.publish_variables(component, comment="Seven")
     with _Registry(answer) as registry, Connection("rt", base_url=registry.url) as conn:
-        made = publishing.publish(component, conn, publishing.publish_variables(component), package)
+        made = publishing.publish(component, conn, variables, package)
         assert made.version == 7
+        signature, published = registry.posts[1:]
+        assert signature["variables"] == {"key": "prismatic", "public": False}
+        assert published["query"] == publishing.PUBLISH
+        assert published["variables"] == json.loads(json.dumps(variables))
         assert registry.puts == [
             ("/p?sig=1", "application/zip", len(package)),
             ("/i?sig=2", "image/png", len(icon)),
             ("/c", "image/png", len(icon)),
         ]
+
+
+def test_a_person_can_decline_republishing_the_same_package(
+    prismatic_connection: Connection, component: Component, package: bytes
+) -> None:
+    variables = publishing.publish_variables(component)
+    publishing.publish(component, prismatic_connection, variables, package)
+    asked: list[str] = []
+
+    def decline(question: str) -> bool:
+        asked.append(question)
+        return False
+
+    again = publishing.publish(component, prismatic_connection, variables, package, confirm=decline)
+    assert again.skipped
+    assert asked == ["The registry already has this exact package. Publish it again?"]

@@ -68,6 +68,8 @@ def _input_field(spec: InputSpec) -> dict[str, Any]:
         "type": "password" if spec.secret else _TYPES.get(spec.type, spec.type),
         "required": spec.required,
         "comments": spec.comments or None,
+        "collection": None,
+        "model": None,
     }
     if spec.default is not None:
         field["default"] = spec.default
