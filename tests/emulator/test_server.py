@@ -62,10 +62,11 @@ def test_unimplemented_fields_are_null_or_a_clear_error(prismatic_emulator: Emul
     assert body["data"]["authenticatedUser"] == {"featureFlags": None, "appName": "Prismatic"}
     body = _post(
         prismatic_emulator,
-        '{ uploadMedia(objectId: "x", fileName: "a.png", mediaType: AVATAR) { uploadUrl } }',
+        'mutation { convertLowCodeIntegration(input: {id: "x"}) { errors { field } } }',
     ).json()
-    assert body["data"] == {"uploadMedia": None}
-    assert body["errors"][0]["message"] == "RootQuery.uploadMedia is not supported by the emulator"
+    assert body["data"] == {"convertLowCodeIntegration": None}
+    message = body["errors"][0]["message"]
+    assert message == "RootMutation.convertLowCodeIntegration is not supported by the emulator"
 
 
 def test_repeated_operations_reuse_the_parsed_document(prismatic_emulator: Emulator) -> None:
