@@ -13,6 +13,7 @@ def test_public_api_is_pinned() -> None:
         "InputError",
         "ManifestError",
         "OutcomeUnknownError",
+        "PaginationError",
         "Retry",
         "Step",
         "StepContext",
@@ -21,6 +22,7 @@ def test_public_api_is_pinned() -> None:
         "__version__",
         "invoke",
         "load_component",
+        "paginate",
     ]
     for name in prismatic_connector.__all__:
         assert hasattr(prismatic_connector, name)

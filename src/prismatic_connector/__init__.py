@@ -17,6 +17,7 @@ from .errors import (
     OutcomeUnknownError,
     TransportError,
 )
+from .paging import PaginationError, paginate
 from .policy import Retry, Timeout
 from .runner import Component, invoke, load_component
 from .step import Step, StepContext
@@ -30,6 +31,7 @@ __all__ = [
     "InputError",
     "ManifestError",
     "OutcomeUnknownError",
+    "PaginationError",
     "Retry",
     "Step",
     "StepContext",
@@ -38,4 +40,5 @@ __all__ = [
     "__version__",
     "invoke",
     "load_component",
+    "paginate",
 ]

@@ -47,6 +47,10 @@ _COMPATIBLE = {
 MIN_ICON_PX = 400
 
 
+# Optional variables a list action may declare without an input: paginate() fills them.
+PAGING_VARIABLES = {"first": "Int", "after": "String"}
+
+
 @dataclass(frozen=True)
 class Finding:
     action: str
@@ -162,6 +166,8 @@ def check_action(component: Component, action: ActionSpec, schema: GraphQLSchema
     for name, (var_type, has_default) in variables.items():
         if name in bound:
             continue
+        if action.key.startswith("list") and str(var_type) == PAGING_VARIABLES.get(name):
+            continue  # filled by paginate(), page by page
         if hook_inputs:
             continue  # the hook supplies the variables (rawRequest)
         problem = "no input fills it"

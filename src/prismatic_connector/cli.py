@@ -17,6 +17,8 @@ from typing import Any
 
 from ._version import __version__
 from .cli_io import UsageError, gather_inputs, make_output_safe, print_json, read_value
+from .cli_paging import add_arguments as add_paging_arguments
+from .cli_paging import run_all
 from .cli_publish import add_parsers, cmd_examples, cmd_package, cmd_publish
 from .errors import ConnectorError, InputError, ManifestError
 from .redaction import scrub
@@ -115,6 +117,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     invoke.add_argument(
         "--wait", action="store_true", help="testFlow: wait for the execution and print it"
     )
+    add_paging_arguments(invoke)
     invoke.add_argument(
         "-v", "--verbose", action="count", default=argparse.SUPPRESS, help="as above"
     )
@@ -267,6 +270,9 @@ def _cmd_invoke(args: argparse.Namespace) -> int:
     component = load_component()
     component.action(args.key)  # an unknown action is named before any input is read
     inputs = gather_inputs(args)
+    if args.all:
+        with Connection(tenant_id=args.tenant_id, base_url=args.url) as connection:
+            return run_all(component, args.key, inputs, connection, args.format)
     with Connection(tenant_id=args.tenant_id, base_url=args.url) as connection:
         envelope = component.invoke(
             args.key,
