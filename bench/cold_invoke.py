@@ -1,22 +1,28 @@
-"""A cold `prismatic-connector invoke`, a whole process, against a python that imports requests
-and posts once: both against one static loopback server, the manifest cache warm.
+"""A cold `prismatic-connector invoke`, a whole process, against the floor: a python that
+imports requests, exchanges the token and posts once, both against one static loopback
+server, the manifest cache warm. Prismatic's own CLI (`prism me`, against the emulator)
+is a row when Node and tests/compat are there.
 
-    python bench/cold_invoke.py
+    python bench/cold_invoke.py [--quick] [--json]
 """
 
 from __future__ import annotations
 
 import os
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from warm_call import Handler  # the same static server as the warm benchmark
+from common import Row, options, report
+from warm_call import Handler
 
 RUNS = 21
 BASELINE = (
@@ -25,16 +31,43 @@ BASELINE = (
 )
 
 
-def median_run(command: list[str], env: dict[str, str]) -> float:
+ROOT = Path(__file__).resolve().parents[1]
+PRISM = ROOT / "tests/compat/node_modules/@prismatic-io/prism/lib/run.js"
+
+
+def median_run(command: list[str], env: dict[str, str], runs: int = RUNS) -> float:
     samples = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         started = time.perf_counter()
         subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
         samples.append(time.perf_counter() - started)
     return statistics.median(samples)
 
 
+def prism_me(runs: int) -> tuple[float, float] | None:
+    """Seconds and peak MiB of `prism me` against an embedded emulator; None without Node."""
+    node = shutil.which("node")
+    if not node or not PRISM.is_file():
+        return None
+    from prismatic_connector.emulator import Emulator
+
+    with Emulator(seed="demo") as emu:
+        env = {
+            "PATH": os.environ["PATH"],
+            "HOME": tempfile.mkdtemp(prefix="prism-home-"),
+            "PRISMATIC_URL": emu.url,
+            "PRISM_ACCESS_TOKEN": emu.access_token(),
+            "PRISM_SKIP_NEW_VERSION_CHECK": "true",
+        }
+        seconds = median_run([node, str(PRISM), "me"], env, runs)
+        shutil.rmtree(env["HOME"], ignore_errors=True)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return seconds, peak
+
+
 def main() -> None:
+    args = options(__doc__)
+    runs = 3 if args.quick else RUNS
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -42,11 +75,20 @@ def main() -> None:
     env = {**os.environ, "PRISM_REFRESH_TOKEN": "bench-refresh", "PRISMATIC_URL": url}
     cli = [sys.executable, "-m", "prismatic_connector", "invoke", "listInstances", "-i", "first=1"]
     subprocess.run(cli, check=True, env=env, stdout=subprocess.DEVNULL)  # warms the manifest cache
-    baseline = median_run([sys.executable, "-c", BASELINE, url], env)
-    invoke = median_run(cli, env)
+    baseline = median_run([sys.executable, "-c", BASELINE, url], env, runs)
+    invoke = median_run(cli, env, runs)
     httpd.shutdown()
-    print(f"python: import requests, post   {baseline * 1000:7.1f} ms  1.00x")
-    print(f"prismatic-connector invoke     {invoke * 1000:7.1f} ms  {invoke / baseline:.2f}x")
+    rows = [
+        Row("python: import requests, exchange, post", baseline * 1e3, "ms", 1.0),
+        Row("prismatic-connector invoke", invoke * 1e3, "ms", invoke / baseline, "<= 1.3x"),
+    ]
+    prism = prism_me(1 if args.quick else 5)
+    if prism is None:
+        rows.append(Row("prism me (skipped: no Node or tests/compat)", 0.0, "ms"))
+    else:
+        rows.append(Row("prism me", prism[0] * 1e3, "ms", prism[0] / baseline))
+        rows.append(Row("prism me, peak memory", prism[1], "MiB"))
+    report("2. cold start (a whole process)", rows, args)
 
 
 if __name__ == "__main__":

@@ -31,11 +31,16 @@ from pathlib import Path
 
 import requests
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import Row, report
+
 ROOT = Path(__file__).resolve().parents[1]
 GET = (ROOT / "queries/getInstance.graphql").read_text(encoding="utf-8")
 LIST = (ROOT / "queries/listInstances.graphql").read_text(encoding="utf-8")
 PICK = "{ instances(isSystem: false, first: 3) { nodes { id customer { id } } } }"
 CALLS = 400
+QUICK_CALLS = 20
+QUICK = "--quick" in sys.argv
 
 
 def static_server(body_file: str) -> None:
@@ -105,7 +110,8 @@ def poster(url: str, token: str, query: str, variables: dict[str, object]) -> Ca
 
 
 def latencies(post: Callable[[], bytes], calls: int = CALLS) -> tuple[float, float]:
-    for _ in range(20):
+    calls = QUICK_CALLS if QUICK else calls
+    for _ in range(5 if QUICK else 20):
         post()
     samples = []
     for _ in range(calls):
@@ -142,7 +148,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--static-server", help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help="one JSON object, for bench/run.py")
+    parser.add_argument("--quick", action="store_true", help="once, on a tiny size")
     args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.seconds = "100,300", 0.3
     if args.static_server:
         static_server(args.static_server)
         return
@@ -180,28 +190,47 @@ def main() -> None:
             )
     shutil.rmtree(body_file.parent)
     base = rows[sizes[0]]
-    print(
-        f"{'instances':>10} {'ready':>7} {'getInstance p50/p99 ms':>24} {'x':>6}"
-        f" {'list page p50/p99 ms':>22} {'x':>6}"
-    )
+    top_size = max(sizes)
+    top = rows[top_size]
+    out = []
     for size, row in rows.items():
-        get50, get99 = row["get50"] * 1e3, row["get99"] * 1e3
-        print(
-            f"{size:>10} {row['ready']:>6.1f}s {get50:>12.2f} / {get99:<8.2f}"
-            f" {row['get50'] / base['get50']:>5.2f}x {row['list50'] * 1e3:>10.2f} /"
-            f" {row['list99'] * 1e3:<8.2f} {row['list50'] / base['list50']:>5.2f}x"
+        out.append(
+            Row(
+                f"getInstance p50 at {size}",
+                row["get50"] * 1e3,
+                "ms",
+                row["get50"] / base["get50"],
+                "<= 2x at 100",
+            )
         )
-    print(f"{'static':>10} {'':>7} {s50 * 1e3:>12.2f} / {s99 * 1e3:<8.2f}")
-    top = rows[max(sizes)]
-    print(f"\ngetInstance at {max(sizes)} instances, requests per second:")
-    print(f"{'threads':>8} {'emulator':>10} {'static':>10} {'ratio':>7}")
+        out.append(Row(f"getInstance p99 at {size}", row["get99"] * 1e3, "ms"))
+        out.append(
+            Row(
+                f"list page p50 at {size}",
+                row["list50"] * 1e3,
+                "ms",
+                row["list50"] / base["list50"],
+                "<= 2x at 100",
+            )
+        )
+        out.append(Row(f"list page p99 at {size}", row["list99"] * 1e3, "ms"))
+        out.append(Row(f"ready with {size} instances", row["ready"], "s"))
+    out.append(Row("static server p50", s50 * 1e3, "ms"))
+    out.append(Row("static server p99", s99 * 1e3, "ms"))
     for threads in (1, 4):
         ours, floor = top[f"rps{threads}"], static[threads]
-        print(f"{threads:>8} {ours:>10.0f} {floor:>10.0f} {ours / floor:>6.2f}x")
-    print(
-        f"4 threads / 1 thread: emulator {top['rps4'] / top['rps1']:.2f}x,"
-        f" static {static[4] / static[1]:.2f}x"
-    )
+        out.append(
+            Row(
+                f"getInstance req/s at {top_size}, {threads} thread(s)",
+                ours,
+                "req/s",
+                ours / floor,
+                ">= 0.5x static",
+            )
+        )
+        out.append(Row(f"static server req/s, {threads} thread(s)", floor, "req/s"))
+    out.append(Row("emulator: 4 threads / 1", top["rps4"] / top["rps1"], "x", None, "> 1"))
+    report("5. the emulator at volume", out, args)
 
 
 if __name__ == "__main__":

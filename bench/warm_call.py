@@ -12,15 +12,20 @@ from __future__ import annotations
 
 import json
 import statistics
+import sys
 import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import requests
 
 from prismatic_connector import Connection, load_component
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import Row, options, report
 
 CALLS_PER_ROUND = 200
 ROUNDS = 15
@@ -66,6 +71,10 @@ def per_call(clients: dict[str, Callable[[], object]]) -> dict[str, float]:
 
 
 def main() -> None:
+    global CALLS_PER_ROUND, ROUNDS
+    args = options(__doc__)
+    if args.quick:
+        CALLS_PER_ROUND, ROUNDS = 5, 3
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -106,8 +115,12 @@ def main() -> None:
     client.close_sync()
     httpd.shutdown()
     baseline = results["bare requests post"]
-    for name, seconds in results.items():
-        print(f"{name:34} {seconds * 1e6:8.0f} us/call  {seconds / baseline:.2f}x")
+    targets = {"invoke listInstances": "<= 1.05x bare, faster than gql"}
+    rows = [
+        Row(name, seconds * 1e3, "ms/call", seconds / baseline, targets.get(name, ""))
+        for name, seconds in results.items()
+    ]
+    report("1. per-call overhead (static server, limiter off)", rows, args)
 
 
 def _connection(url: str) -> Connection:
