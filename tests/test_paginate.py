@@ -148,3 +148,41 @@ def test_invoke_all_streams_json_lines_and_an_envelope(big: Emulator) -> None:
     refused = _cli(big, "listCustomers", "--all", "-i", "offset=3")
     assert refused.returncode == 2
     assert "action 'listCustomers', input 'offset'" in refused.stderr
+
+
+def test_a_progress_bar_on_stderr_only_when_it_is_a_terminal(big: Emulator) -> None:
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    # A terminal 100 columns wide, as a person's would be.
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
+    env = {**os.environ, "PRISMATIC_URL": big.url, "PRISM_REFRESH_TOKEN": big.refresh_token}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "prismatic_connector", "invoke", "listCustomers", "--all"],
+            stdout=subprocess.PIPE,
+            stderr=follower,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(leader)
+    assert done.returncode == 0
+    assert len(done.stdout.splitlines()) == 130
+    text = shown.decode("utf-8", "replace")
+    assert "listCustomers" in text
+    assert "130/130" in text
