@@ -48,12 +48,15 @@ class Emulator:
         handler_timeout_s: float = 10.0,
         execution_s: float = 0.0,
         scale: Mapping[str, int] | None = None,
+        tls: bool = False,
     ) -> None:
         """``clock``: an object with ``now()`` (wall seconds) and ``sleep()``, read by the
         token expiry, the latency and the rate limit, so tests need not sleep.
         ``handler_timeout_s``: how long a connection may sit idle, or a body take to arrive.
         ``execution_s``: how long each flow run stays PENDING before it reads as ended,
         for clients that wait on executions (0: runs end at once).
+        ``tls``: also listen with HTTPS for ``/oauth/token``, as Prismatic's CLI exchanges a
+        refresh token there (needs the ``emulator-tls`` extra); see ``ca_file``.
         ``scale``: how many customers, integrations, instances and executions to have
         at least, such as ``{"instances": 10000}``, made in bulk (see ``scale.py``).
         """
@@ -89,6 +92,11 @@ class Emulator:
         self.refresh_token = live or self.tokens.new_refresh_token(self.user_id)
         self._server: Any = None
         self._thread: threading.Thread | None = None
+        self.tls = tls
+        self.tls_url = ""
+        self.ca_file: Path | None = None
+        self._tls_server: Any = None
+        self._tls_dir: tempfile.TemporaryDirectory[str] | None = None
         self._seeded = self.store.snapshot()
 
     def __repr__(self) -> str:
@@ -109,7 +117,51 @@ class Emulator:
             daemon=True,
         )
         self._thread.start()
+        if self.tls:
+            self._start_tls()
         return self
+
+    def _start_tls(self) -> None:
+        from . import tls
+        from .server import Server
+
+        self._tls_dir = tempfile.TemporaryDirectory(prefix="prismatic-emulator-tls-")
+        made, self.ca_file = tls.context(Path(self._tls_dir.name), self.host)
+        self._tls_server = Server((self.host, 0), self, tls=made)
+        host, port = self._tls_server.server_address[:2]
+        self.tls_url = f"https://{host}:{port}"
+        threading.Thread(
+            target=self._tls_server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="prismatic-emulator-tls",
+            daemon=True,
+        ).start()
+
+    def auth_meta(self) -> dict[str, str] | None:
+        """What ``GET /auth/meta`` answers: where to exchange a refresh token; None without TLS."""
+        if not self.tls_url:
+            return None
+        return {
+            "domain": self.tls_url.removeprefix("https://"),
+            "clientId": "prismatic-emulator",
+            "audience": "https://prismatic.io/api",
+        }
+
+    def oauth_token(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        """``POST /oauth/token`` with ``grant_type=refresh_token``, as Prismatic's CLI sends it."""
+        if form.get("grant_type") != "refresh_token":
+            return 400, {"error": "unsupported_grant_type"}
+        tenant = form.get("tenant_id") or None
+        if tenant is not None:
+            with self.store.read() as tx:
+                org = tx.first("Organization")
+            if org is None or org["tenantId"] != tenant:
+                reason = "You do not have access to the specified tenant."
+                return 403, {"error": "access_denied", "error_description": reason}
+        answer = self.tokens.exchange(form.get("refresh_token") or "", tenant)
+        if answer is None:
+            return 403, {"error": "invalid_grant", "error_description": "Unknown or revoked"}
+        return 200, {**answer, "scope": "openid profile email offline_access"}
 
     def wait(self) -> None:
         """Block until the server stops (or the process is interrupted)."""
@@ -117,6 +169,13 @@ class Emulator:
             self._thread.join()
 
     def stop(self) -> None:
+        if self._tls_server is not None:
+            self._tls_server.shutdown()
+            self._tls_server.server_close()
+            self._tls_server = None
+        if self._tls_dir is not None:
+            self._tls_dir.cleanup()
+            self._tls_dir = None
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

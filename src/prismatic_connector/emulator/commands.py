@@ -104,6 +104,7 @@ def admin_key_path(url: str) -> Path:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from . import tls
     from .app import Emulator
     from .scale import parse
 
@@ -126,6 +127,7 @@ def _serve(args: argparse.Namespace) -> int:
             faults=faults,
             execution_s=args.execution_s,
             scale=scale,
+            tls=tls.available(),
         )
     except (OSError, sqlite3.Error) as exc:
         return _fail(f"cannot use --db {args.db}: {_reason(exc)}", 2)
@@ -145,7 +147,11 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"Prismatic API emulator on {emulator.url} (state: {emulator.db_path})")
     print(f"admin key (for `emulator token`): {where}")
     print(f"PRISMATIC_URL={emulator.url}")
-    print(f"PRISM_REFRESH_TOKEN={emulator.refresh_token}", flush=True)
+    print(f"PRISM_REFRESH_TOKEN={emulator.refresh_token}")
+    if emulator.ca_file is not None:
+        print(f"NODE_EXTRA_CA_CERTS={emulator.ca_file}", flush=True)
+    else:
+        print(f"(for prism to log in with PRISM_REFRESH_TOKEN: {tls.INSTALL})", flush=True)
     try:
         emulator.wait()
     finally:

@@ -14,6 +14,7 @@ import hmac
 import json
 import logging
 import socket
+import ssl
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -37,9 +38,21 @@ class Server(ThreadingHTTPServer):
     # socketserver's backlog of 5 resets connections when many clients start at once.
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], emulator: Emulator) -> None:
+    def __init__(
+        self, address: tuple[str, int], emulator: Emulator, tls: ssl.SSLContext | None = None
+    ) -> None:
         self.emulator = emulator
         super().__init__(address, Handler)
+        if tls is not None:
+            # The handshake happens in the handler's thread (see Handler.setup), so a
+            # slow client cannot hold up accepting the next one.
+            self.socket = tls.wrap_socket(
+                self.socket, server_side=True, do_handshake_on_connect=False
+            )
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up mid-handshake is not the emulator's error to print.
+        log.debug("emulator: connection from %s failed", client_address, exc_info=True)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -50,6 +63,11 @@ class Handler(BaseHTTPRequestHandler):
     @property
     def timeout(self) -> float:  # type: ignore[override]  # read by StreamRequestHandler.setup
         return float(self.server.emulator.handler_timeout_s)
+
+    def setup(self) -> None:
+        super().setup()
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.do_handshake()
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
@@ -110,6 +128,9 @@ class Handler(BaseHTTPRequestHandler):
             self._refresh(body)
         elif path == "/auth/revoke":
             self._revoke(body)
+        elif path == "/oauth/token":
+            form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+            self._json(*self.server.emulator.oauth_token(form))
         elif path.startswith("/trigger/"):
             self._trigger(path.removeprefix("/trigger/"), body)
         else:
@@ -120,6 +141,15 @@ class Handler(BaseHTTPRequestHandler):
         path = parts.path.rstrip("/")
         if path in ("", "/health"):
             self._json(200, {"status": "ok", "emulator": True})
+        elif path == "/auth/meta":
+            meta = self.server.emulator.auth_meta()
+            if meta is None:
+                reason = (
+                    "the emulator's TLS listener is off (emulator serve starts it with trustme)"
+                )
+                self._json(404, {"message": reason})
+            else:
+                self._json(200, meta)
         elif path == "/emulator/tokens":
             given = self.headers.get(ADMIN_HEADER, "")
             if not hmac.compare_digest(given.encode(), self.server.emulator.admin_key.encode()):
