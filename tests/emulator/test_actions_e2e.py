@@ -151,7 +151,7 @@ def test_all_actions_through_the_harness(
         "fetchItem",
         "mapFields",
     ]
-    assert execution["logs"]["nodes"][-1]["message"].startswith("Ending Instance")
+    assert execution["logs"]["nodes"][-1]["message"].startswith("Ending Instance Execution")
 
     components = run("listComponents")["components"]
     assert {"webhook-triggers", "http", "prismatic"} <= {c["key"] for c in components["nodes"]}

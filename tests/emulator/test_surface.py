@@ -47,7 +47,7 @@ def test_demo_runs_the_session() -> None:
         "Published version 1",
         "Deployed version 1",
         "execution SUCCESS",
-        "Ending Instance",
+        "Ending Instance Execution",
         "Enabled: False",
         "Rocket Telemetry (EU)  FTL Rockets  False",
     ):

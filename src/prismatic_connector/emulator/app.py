@@ -247,13 +247,23 @@ class Emulator:
         return outcome.data
 
     def invoke_webhook(
-        self, config_id: str, body: bytes, content_type: str | None
-    ) -> dict[str, Any] | None:
-        """Run the flow behind a webhook URL, as an external caller would."""
+        self, config_id: str, body: bytes, content_type: str | None, *, synchronous: bool = False
+    ) -> tuple[str, Any] | None:
+        """Run the flow behind a webhook URL, as an external caller would:
+        (execution ID, answer), or None when no live instance has that URL."""
         from .model.executions import invoke_webhook
 
         with self.store.write() as tx:
-            return invoke_webhook(tx, config_id, body, content_type)
+            return invoke_webhook(tx, config_id, body, content_type, synchronous=synchronous)
+
+    def request_payload(self, run_id: str) -> tuple[str, bytes] | None:
+        """What a run was invoked with: (content type, body), for ``requestPayloadUrl``."""
+        with self.store.read() as tx:
+            run = tx.get("InstanceExecutionResult", run_id)
+        if run is None or run.get("requestPayload") is None:
+            return None
+        kind = run.get("requestContentType") or "application/octet-stream"
+        return str(kind), str(run["requestPayload"]).encode()
 
     def upload(
         self, token: str, query: dict[str, str], body: bytes, content_type: str

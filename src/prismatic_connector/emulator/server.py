@@ -157,6 +157,12 @@ class Handler(BaseHTTPRequestHandler):
                 return
             kind = parse_qs(parts.query).get("type", ["access"])[0]
             self._json(200, {"token": self.server.emulator.token(kind)})
+        elif path.startswith("/media/payloads/"):
+            payload = self.server.emulator.request_payload(path.rsplit("/", 1)[1])
+            if payload is None:
+                self._json(404, {"message": "Record not found"})
+            else:
+                self._bytes(200, payload[1], payload[0])
         elif path.startswith("/media/") and not path.startswith("/media/step-results/"):
             found = self.server.emulator.media(path.removeprefix("/media/"))
             if found is None:
@@ -248,13 +254,14 @@ class Handler(BaseHTTPRequestHandler):
             )
 
     def _trigger(self, config_id: str, raw: bytes) -> None:
-        answer = self.server.emulator.invoke_webhook(
-            config_id, raw, self.headers.get("Content-Type")
+        synchronous = self.headers.get("prismatic-synchronous", "").lower() == "true"
+        ran = self.server.emulator.invoke_webhook(
+            config_id, raw, self.headers.get("Content-Type"), synchronous=synchronous
         )
-        if answer is None:
+        if ran is None:
             self._json(404, {"message": "No deployed, enabled instance flow has this webhook URL."})
         else:
-            self._json(200, answer)
+            self._json(200, ran[1], {"prismatic-executionid": ran[0]})
 
     # -------------------------------------------------------------- plumbing
 

@@ -16,7 +16,7 @@ from typing import Any
 from ...names import camel
 from .. import ids
 from ..query import Listing
-from ..transaction import Record, Tx
+from ..transaction import Record, Tx, Where
 from . import instances
 from .base import related
 
@@ -127,9 +127,10 @@ def run_test(
 
 
 def invoke_webhook(
-    tx: Tx, config_id: str, body: bytes, content_type: str | None
-) -> dict[str, Any] | None:
-    """Run the flow behind a webhook URL; None when no live instance has that URL."""
+    tx: Tx, config_id: str, body: bytes, content_type: str | None, *, synchronous: bool = False
+) -> tuple[str, Any] | None:
+    """Run the flow behind a webhook URL: (execution ID, answer); None when no live instance
+    has that URL. A synchronous call is answered with the flow's result (its last step's)."""
     config = tx.get("InstanceFlowConfig", config_id)
     instance = tx.get("Instance", config["instance"]) if config else None
     if config is None or instance is None or not instances.live(instance):
@@ -142,7 +143,17 @@ def invoke_webhook(
         headers=None,
         invoke_type="WEBHOOK",
     )
-    return dict(json.loads(result["body"]))
+    run_id = str(result["execution"]["id"])
+    if synchronous:
+        last = tx.select(
+            "InstanceStepResult",
+            Where().equal("executionResult", run_id),
+            order=("r.seq DESC",),
+            limit=1,
+        )
+        output = last[0]["output"] if last else {}
+        return run_id, output.get("data", output.get("payload"))
+    return run_id, json.loads(result["body"])
 
 
 def run_flow(
@@ -176,7 +187,8 @@ def run_flow(
         "executionResult": run_id,
         "isTestExecution": instance.get("isSystem") if is_test is None else is_test,
     }
-    logs = [log(context, clock.tick(), f"Starting Instance '{instance.get('name')}'", None)]
+    name = instance.get("name")
+    logs = [log(context, clock.tick(), f"Starting Instance Execution for '{name}'", None)]
     request = {
         "data": _decode(body, content_type),
         "contentType": content_type or "",
@@ -193,7 +205,8 @@ def run_flow(
         made["endedAt"] = clock.tick()
         made["output"] = {"payload": request} if n == 0 else {"data": None}
         steps.append(made)
-    logs.append(log(context, clock.tick(), f"Ending Instance '{instance.get('name')}'", None))
+    # Prismatic's CLI tails the logs until this line.
+    logs.append(log(context, clock.tick(), f"Ending Instance Execution for '{name}'", None))
     ended = clock.tick()
     run = execution(
         run_id,
@@ -202,6 +215,8 @@ def run_flow(
         endedAt=ended,
         invokeType=invoke_type,
         stepCount=len(steps),
+        requestPayload=body,
+        requestContentType=content_type or "",
     )
     running_s = float(tx.meta("execution_s") or 0)
     if running_s > 0:

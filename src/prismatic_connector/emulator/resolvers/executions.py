@@ -57,6 +57,13 @@ def execution_logs(run: Record, info: Info, **args: Any) -> dict[str, Any]:
     return page(tx(info), "Log", args, executions.LOGS, scope)
 
 
+@registry.field("InstanceExecutionResult", "requestPayloadUrl")
+def request_payload_url(run: Record, info: Info) -> str:
+    if run.get("requestPayload") is None:
+        return ""
+    return f"{info.context.base_url}/media/payloads/{run['id']}"
+
+
 @registry.field("InstanceStepResult", "resultsUrl")
 def results_url(step: Record, info: Info) -> str:
     return f"{info.context.base_url}/media/step-results/{step['id']}"
