@@ -59,6 +59,18 @@ def test_prism_tests_a_flow_and_tails_its_logs(
     served = requests.get(found["requestPayloadUrl"], timeout=10)
     assert served.headers["Content-Type"] == "application/json"
     assert json.loads(served.content) == {"rocket": "Falcon"}
+    result = subprocess.run(
+        [
+            *(node, str(PRISM), "executions:step-result:get"),
+            *("-e", printed.group(1), "-s", "Integration Trigger"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["payload"]["data"] == {"rocket": "Falcon"}
     synchronous = subprocess.run(
         [node, str(PRISM), *test, "--sync"], env=env, capture_output=True, text=True, timeout=120
     )

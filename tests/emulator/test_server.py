@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
+import msgpack
 import pytest
 import requests
 
@@ -214,6 +216,8 @@ def test_webhook_url_runs_the_deployed_flow(prismatic_emulator: Emulator) -> Non
         {"id": answer.json()["executionId"]},
     )["executionResult"]
     assert (run["invokeType"], run["isTestExecution"]) == ("WEBHOOK", False)
-    trigger = requests.get(run["stepResults"]["nodes"][0]["resultsUrl"], timeout=10).json()
-    assert trigger["payload"]["data"] == {"sku": "A-1"}
+    served = requests.get(run["stepResults"]["nodes"][0]["resultsUrl"], timeout=10).content
+    trigger = msgpack.unpackb(served)  # as Prismatic serves step results
+    assert trigger["contentType"] == "application/json"
+    assert json.loads(trigger["data"])["payload"]["data"] == {"sku": "A-1"}
     assert requests.post(f"{emu.url}/trigger/unknown", json={}, timeout=10).status_code == 404

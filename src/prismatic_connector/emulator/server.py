@@ -174,7 +174,7 @@ class Handler(BaseHTTPRequestHandler):
             if step is None:
                 self._json(404, {"message": "Record not found"})
             else:
-                self._json(200, step.get("output"))
+                self._bytes(200, _step_result(step), "application/octet-stream")
         else:
             self._json(404, {"message": f"no route for GET {path}"})
 
@@ -310,6 +310,18 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
+
+
+def _step_result(step: dict[str, Any]) -> bytes:
+    """A step's result as Prismatic serves it: msgpack of ``{data, contentType}``, the data
+    being the bytes of the result in that content type."""
+    import msgpack  # type: ignore[import-untyped]
+
+    output = step.get("output") or {}
+    data = output if "payload" in output else output.get("data")
+    body = json.dumps(data).encode()
+    packed: bytes = msgpack.packb({"data": body, "contentType": "application/json"})
+    return packed
 
 
 def _loads(raw: bytes) -> dict[str, Any]:
