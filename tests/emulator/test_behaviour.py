@@ -171,3 +171,33 @@ def test_instance_filters(prismatic_emulator: Emulator) -> None:
             emu.execute(f"{{ instances({args}) {{ totalCount }} }}")["instances"]["totalCount"]
             == expected
         ), args
+
+
+def test_organization_users_leave_out_customer_users_unless_asked(
+    prismatic_emulator: Emulator,
+) -> None:
+    emu = prismatic_emulator
+    role = emu.execute("{ customerRoles { id } }")["customerRoles"][0]["id"]
+    customer = emu.execute("{ customers(first: 1) { nodes { id } } }")["customers"]["nodes"][0]
+    emu.execute(
+        """mutation ($c: ID!, $r: ID!) { createCustomerUser(input: {customer: $c, role: $r,
+        email: "buyer@ftl.example", name: "Buyer"}) { errors { field } } }""",
+        {"c": customer["id"], "r": role},
+    )
+    own = emu.execute("{ organization { users { nodes { email } } } }")["organization"]["users"]
+    assert "buyer@ftl.example" not in [u["email"] for u in own["nodes"]]
+    theirs = emu.execute(
+        "query ($c: ID) { organization { users(customer: $c) { nodes { email } } } }",
+        {"c": customer["id"]},
+    )["organization"]["users"]["nodes"]
+    assert [u["email"] for u in theirs] == ["buyer@ftl.example"]
+
+
+def test_update_organization_without_an_id_changes_the_signed_in_users(
+    prismatic_emulator: Emulator,
+) -> None:
+    renamed = prismatic_emulator.execute(
+        'mutation { updateOrganization(input: {name: "Smith Rockets II"}) {'
+        " organization { name } errors { field } } }"
+    )["updateOrganization"]
+    assert renamed == {"organization": {"name": "Smith Rockets II"}, "errors": []}

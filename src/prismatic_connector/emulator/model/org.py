@@ -173,7 +173,8 @@ def delete_user(tx: Tx, user_id: Any, *, signed_in: str) -> Record:
 
 
 def update_organization(tx: Tx, data: dict[str, Any]) -> Record:
-    found = require(tx, "Organization", data.get("id"))
+    """Change the organization; without an ``id``, the signed-in user's (as prism sends it)."""
+    found = require(tx, "Organization", data["id"]) if data.get("id") else current(tx)
     for key in ("name", "avatarUrl", "labels", "marketplaceName"):
         if data.get(key) is not None:
             found[key] = data[key]

@@ -50,7 +50,10 @@ def list_user_tenants(_: Any, info: Info) -> dict[str, Any]:
 
 @registry.field("Organization", "users")
 def organization_users(_: Record, info: Info, **args: Any) -> dict[str, Any]:
-    return page(tx(info), "User", args, org.USERS)
+    # The organization's own users; customer users only when a customer filter asks.
+    asked = args.get("customer") is not None or args.get("customer_Isnull") is not None
+    scope = None if asked else Where().equal("customer", None)
+    return page(tx(info), "User", args, org.USERS, scope)
 
 
 @registry.field("Customer", "users")
