@@ -201,3 +201,16 @@ def test_update_organization_without_an_id_changes_the_signed_in_users(
         " organization { name } errors { field } } }"
     )["updateOrganization"]
     assert renamed == {"organization": {"name": "Smith Rockets II"}, "errors": []}
+
+
+def test_global_debug_is_kept_on_the_instance(prismatic_emulator: Emulator) -> None:
+    emu = prismatic_emulator
+    found = emu.execute("{ instances(isSystem: false, first: 1) { nodes { id globalDebug } } }")
+    instance = found["instances"]["nodes"][0]
+    assert instance["globalDebug"] is False
+    updated = emu.execute(
+        "mutation ($id: ID) { updateInstance(input: {id: $id, globalDebug: true}) {"
+        " instance { globalDebug } errors { field } } }",
+        {"id": instance["id"]},
+    )["updateInstance"]
+    assert updated == {"instance": {"globalDebug": True}, "errors": []}

@@ -56,6 +56,7 @@ def instance(
             "customer": customer,
             "integration": integration,
             "enabled": True,
+            "globalDebug": False,
             "needsDeploy": True,
             "deployedVersion": 0,
             "lastDeployedAt": None,
@@ -314,7 +315,8 @@ def _apply_flow_configs(tx: Tx, record: Record, given: list[dict[str, Any]] | No
 def update(tx: Tx, data: dict[str, Any]) -> Record:
     record = require(tx, "Instance", data.get("id"))
     check_name(data, required=False)
-    for key in ("name", "description", "enabled", "starred", "logsDisabled", "stepResultsDisabled"):
+    settable = ("name", "description", "enabled", "starred", "globalDebug")
+    for key in (*settable, "logsDisabled", "stepResultsDisabled"):
         if data.get(key) is not None:
             record[key] = data[key]
     if data.get("labels") is not None:
