@@ -39,8 +39,6 @@ GET = (ROOT / "queries/getInstance.graphql").read_text(encoding="utf-8")
 LIST = (ROOT / "queries/listInstances.graphql").read_text(encoding="utf-8")
 PICK = "{ instances(isSystem: false, first: 3) { nodes { id customer { id } } } }"
 CALLS = 400
-QUICK_CALLS = 20
-QUICK = "--quick" in sys.argv
 
 
 def static_server(body_file: str) -> None:
@@ -110,8 +108,7 @@ def poster(url: str, token: str, query: str, variables: dict[str, object]) -> Ca
 
 
 def latencies(post: Callable[[], bytes], calls: int = CALLS) -> tuple[float, float]:
-    calls = QUICK_CALLS if QUICK else calls
-    for _ in range(5 if QUICK else 20):
+    for _ in range(min(20, calls)):
         post()
     samples = []
     for _ in range(calls):
@@ -151,8 +148,9 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object, for bench/run.py")
     parser.add_argument("--quick", action="store_true", help="once, on a tiny size")
     args = parser.parse_args()
+    calls = CALLS
     if args.quick:
-        args.sizes, args.seconds = "100,300", 0.3
+        args.sizes, args.seconds, calls = "100,300", 0.3, 20
     if args.static_server:
         static_server(args.static_server)
         return
@@ -165,8 +163,8 @@ def main() -> None:
             get = poster(url, token, GET, {"instanceId": pick["id"]})
             listing = poster(url, token, LIST, {"customer": pick["customer"]["id"], "first": 20})
             row = {"ready": ready}
-            row["get50"], row["get99"] = latencies(get)
-            row["list50"], row["list99"] = latencies(listing)
+            row["get50"], row["get99"] = latencies(get, calls)
+            row["list50"], row["list99"] = latencies(listing, calls)
             if size == max(sizes):
                 body_file.write_bytes(get())
                 variables = {"instanceId": pick["id"]}
@@ -183,7 +181,7 @@ def main() -> None:
         assert proc.stdout is not None
         url = proc.stdout.readline().strip()
         plain = poster(url, "none", GET, {})
-        s50, s99 = latencies(plain)
+        s50, s99 = latencies(plain, calls)
         for threads in (1, 4):
             static[threads] = throughput(
                 lambda: poster(url, "none", GET, {}), threads, args.seconds

@@ -109,26 +109,7 @@ def test_installed_wheel_finds_its_component(wheel: Path, tmp_path: Path) -> Non
 def test_a_runner_finds_the_component_by_its_entry_point_in_a_fresh_venv(
     wheel: Path, tmp_path: Path
 ) -> None:
-    venv = tmp_path / "venv"
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120
-    )
-    python = venv / "bin" / "python"
-    site = Path(
-        subprocess.run(
-            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        ).stdout.strip()
-    )
-    install(wheel, site)
-    # The dependencies come from this environment's site-packages, read as a plain
-    # path: its .pth files (the checkout's editable install among them) are not run.
-    import requests
-
-    (site / "deps.pth").write_text(str(Path(requests.__file__).parent.parent) + "\n")
+    python, site = fresh_venv(wheel, tmp_path)
     probe = (
         "from importlib.metadata import entry_points\n"
         "import sys\n"
@@ -203,7 +184,8 @@ def fresh_venv(wheel: Path, tmp_path: Path) -> tuple[Path, Path]:
         ).stdout.strip()
     )
     install(wheel, site)
-    # Dependencies from this environment, as a plain path (its .pth files are not run).
+    # The dependencies come from this environment's site-packages, read as a plain
+    # path: its .pth files (the checkout's editable install among them) are not run.
     import requests
 
     (site / "deps.pth").write_text(str(Path(requests.__file__).parent.parent) + "\n")

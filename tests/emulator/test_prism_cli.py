@@ -6,9 +6,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,44 +14,23 @@ import pytest
 from prismatic_connector.emulator import Emulator
 from prismatic_connector.emulator.seed import ACME_INVENTORY
 
-from ..conftest import ROOT
+from .prism import env, run
 
-PRISM = ROOT / "tests/compat/node_modules/@prismatic-io/prism/lib/run.js"
 Prism = Callable[..., str]
 
 
 @pytest.fixture
 def prism(prismatic_emulator: Emulator, tmp_path: Path) -> Prism:
-    node = shutil.which("node")
-    assert node, "Node.js is needed to run Prismatic's CLI"
-    assert PRISM.is_file(), "Prismatic's CLI is missing: run `npm ci --prefix tests/compat`"
     home = tmp_path / "home"
     home.mkdir()
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(home),
-        "PRISMATIC_URL": prismatic_emulator.url,
-        "PRISM_ACCESS_TOKEN": prismatic_emulator.access_token(),
-        "PRISM_CONFIG_FILE": str(home / "prism.yml"),
-        "PRISM_SKIP_NEW_VERSION_CHECK": "true",
-        "NO_COLOR": "1",
-        "COLUMNS": "250",
-    }
+    environment = env(prismatic_emulator, home)
 
-    def run(*args: str) -> str:
-        done = subprocess.run(
-            [node, str(PRISM), *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-            cwd=tmp_path,
-        )
+    def call(*args: str) -> str:
+        done = run(environment, *args, cwd=tmp_path)
         assert done.returncode == 0, f"prism {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
         return done.stdout
 
-    return run
+    return call
 
 
 def _ids(output: str) -> dict[str, str]:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import requests
@@ -14,9 +11,8 @@ import requests
 from prismatic_connector.demo import DEMO_INTEGRATION
 from prismatic_connector.emulator import Emulator
 
-from ..conftest import ROOT
+from .prism import env, run
 
-PRISM = ROOT / "tests/compat/node_modules/@prismatic-io/prism/lib/run.js"
 IMPORT = """mutation ($d: String!) { importIntegration(input: {definition: $d}) {
   integration { id flows { nodes { id testUrl } } } } }"""
 RUN = """query ($id: ID!) { executionResult(id: $id) {
@@ -27,30 +23,13 @@ def test_prism_tests_a_flow_and_tails_its_logs(
     prismatic_emulator: Emulator, tmp_path: Path
 ) -> None:
     emu = prismatic_emulator
-    node = shutil.which("node")
-    assert node, "Node.js is needed to run Prismatic's CLI"
     integration = emu.execute(IMPORT, {"d": DEMO_INTEGRATION})["importIntegration"]["integration"]
     flow = integration["flows"]["nodes"][0]
     payload = tmp_path / "payload.json"
     payload.write_text(json.dumps({"rocket": "Falcon"}), encoding="utf-8")
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        "PRISMATIC_URL": emu.url,
-        "PRISM_ACCESS_TOKEN": emu.access_token(),
-        "PRISM_CONFIG_FILE": str(tmp_path / "prism.yml"),
-        "PRISM_SKIP_NEW_VERSION_CHECK": "true",
-        "NO_COLOR": "1",
-        "COLUMNS": "200",
-    }
+    environment = env(emu, tmp_path)
     test = ["integrations:flows:test", "-i", integration["id"], "-f", flow["id"]]
-    tailed = subprocess.run(
-        [node, str(PRISM), *test, "-p", str(payload), "--tail-logs", "--timeout", "3"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    tailed = run(environment, *test, "-p", str(payload), "--tail-logs", "--timeout", "3")
     assert tailed.returncode == 0, tailed.stderr
     assert "Ending Instance Execution for 'Rocket Telemetry (test instance)'" in tailed.stdout
     printed = re.search(r'"executionId": "([^"]+)"', tailed.stdout)
@@ -59,21 +38,11 @@ def test_prism_tests_a_flow_and_tails_its_logs(
     served = requests.get(found["requestPayloadUrl"], timeout=10)
     assert served.headers["Content-Type"] == "application/json"
     assert json.loads(served.content) == {"rocket": "Falcon"}
-    result = subprocess.run(
-        [
-            *(node, str(PRISM), "executions:step-result:get"),
-            *("-e", printed.group(1), "-s", "Integration Trigger"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    step = ("-e", printed.group(1), "-s", "Integration Trigger")
+    result = run(environment, "executions:step-result:get", *step)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["payload"]["data"] == {"rocket": "Falcon"}
-    synchronous = subprocess.run(
-        [node, str(PRISM), *test, "--sync"], env=env, capture_output=True, text=True, timeout=120
-    )
+    synchronous = run(environment, *test, "--sync")
     assert synchronous.returncode == 0, synchronous.stderr
     assert "Execution ID: SW5zdGFuY2VFeGVjdXRpb25SZXN1bHQ6" in synchronous.stdout
 
@@ -83,12 +52,12 @@ def test_the_test_url_names_the_execution_in_a_header(prismatic_emulator: Emulat
     integration = emu.execute(IMPORT, {"d": DEMO_INTEGRATION})["importIntegration"]["integration"]
     url = integration["flows"]["nodes"][0]["testUrl"]
     answer = requests.post(url, json={"a": 1}, timeout=10)
-    run = answer.headers["prismatic-executionid"]
-    assert answer.json() == {"executionId": run}
+    execution = answer.headers["prismatic-executionid"]
+    assert answer.json() == {"executionId": execution}
     synchronous = requests.post(
         url, json={"a": 1}, headers={"prismatic-synchronous": "true"}, timeout=10
     )
-    assert synchronous.headers["prismatic-executionid"] != run
+    assert synchronous.headers["prismatic-executionid"] != execution
     assert synchronous.json() is None  # the last step's result: the emulator runs no code
-    logs = emu.execute(RUN, {"id": run})["executionResult"]["logs"]["nodes"]
+    logs = emu.execute(RUN, {"id": execution})["executionResult"]["logs"]["nodes"]
     assert logs[-1]["message"].startswith("Ending Instance Execution")

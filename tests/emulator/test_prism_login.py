@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,10 +12,8 @@ import requests
 
 from prismatic_connector.emulator import Emulator
 
-from ..conftest import ROOT
 from ..signals import interruptible
-
-PRISM = ROOT / "tests/compat/node_modules/@prismatic-io/prism/lib/run.js"
+from .prism import env, run
 
 
 @pytest.fixture
@@ -27,22 +23,7 @@ def emu() -> Iterator[Emulator]:
 
 
 def _prism(emu: Emulator, home: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-    node = shutil.which("node")
-    assert node, "Node.js is needed to run Prismatic's CLI"
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(home),
-        "PRISMATIC_URL": emu.url,
-        "PRISM_REFRESH_TOKEN": emu.refresh_token,
-        "NODE_EXTRA_CA_CERTS": str(emu.ca_file),
-        "PRISM_CONFIG_FILE": str(home / "prism.yml"),
-        "PRISM_SKIP_NEW_VERSION_CHECK": "true",
-        "NO_COLOR": "1",
-        **extra,
-    }
-    return subprocess.run(
-        [node, str(PRISM), *args], env=env, capture_output=True, text=True, timeout=120
-    )
+    return run(env(emu, home, login="refresh", **extra), *args)
 
 
 def test_prism_logs_in_with_the_refresh_token_and_revokes_it(emu: Emulator, tmp_path: Path) -> None:

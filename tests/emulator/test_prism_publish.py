@@ -7,9 +7,7 @@ The component is plain JavaScript built in the test against the pinned
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import requests
@@ -18,9 +16,8 @@ from prismatic_connector.emulator import Emulator
 from prismatic_connector.emulator.seed import ACME_INVENTORY
 
 from ..conftest import ROOT
+from .prism import MODULES, env, run
 
-MODULES = ROOT / "tests/compat/node_modules"
-PRISM = MODULES / "@prismatic-io/prism/lib/run.js"
 COMPONENT = """\
 const { component, action, input } = require("@prismatic-io/spectral");
 
@@ -46,34 +43,15 @@ LISTED = """{ components(key: "hello-rockets") { nodes {
 
 
 def test_prism_publishes_a_spectral_component(prismatic_emulator: Emulator, tmp_path: Path) -> None:
-    node = shutil.which("node")
-    assert node, "Node.js is needed to run Prismatic's CLI"
     assert (MODULES / "@prismatic-io/spectral").is_dir(), "run `npm ci --prefix tests/compat`"
     folder = tmp_path / "hello-rockets"
     folder.mkdir()
     (folder / "index.js").write_text(COMPONENT, encoding="utf-8")
     shutil.copy(ROOT / "assets/icon.png", folder / "icon.png")
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        "NODE_PATH": str(MODULES),
-        "PRISMATIC_URL": prismatic_emulator.url,
-        "PRISM_ACCESS_TOKEN": prismatic_emulator.access_token(),
-        "PRISM_CONFIG_FILE": str(tmp_path / "prism.yml"),
-        "PRISM_SKIP_NEW_VERSION_CHECK": "true",
-        "NO_COLOR": "1",
-        "COLUMNS": "250",
-    }
+    environment = env(prismatic_emulator, tmp_path, NODE_PATH=str(MODULES))
 
     def prism(*args: str) -> str:
-        done = subprocess.run(
-            [node, str(PRISM), *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=folder,
-        )
+        done = run(environment, *args, cwd=folder)
         assert done.returncode == 0, f"prism {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
         return done.stdout
 
@@ -103,33 +81,13 @@ def test_prism_publishes_a_spectral_component(prismatic_emulator: Emulator, tmp_
 def test_prism_imports_an_integration_with_its_icon(
     prismatic_emulator: Emulator, tmp_path: Path
 ) -> None:
-    node = shutil.which("node")
-    assert node, "Node.js is needed to run Prismatic's CLI"
     definition = tmp_path / "orbit.yml"
     definition.write_text(ACME_INVENTORY, encoding="utf-8")
     icon = tmp_path / "orbit.png"
     shutil.copy(ROOT / "assets/icon.png", icon)
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        "PRISMATIC_URL": prismatic_emulator.url,
-        "PRISM_ACCESS_TOKEN": prismatic_emulator.access_token(),
-        "PRISM_CONFIG_FILE": str(tmp_path / "prism.yml"),
-        "PRISM_SKIP_NEW_VERSION_CHECK": "true",
-        "PRISM_QUIET": "1",
-        "NO_COLOR": "1",
-    }
-    done = subprocess.run(
-        [
-            *(node, str(PRISM), "integrations:import"),
-            *("--path", str(definition), "--icon-path", str(icon)),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-    )
+    environment = env(prismatic_emulator, tmp_path, PRISM_QUIET="1")
+    icons = ("--path", str(definition), "--icon-path", str(icon))
+    done = run(environment, "integrations:import", *icons, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     integration = done.stdout.strip().splitlines()[-1]
     found = prismatic_emulator.execute(
