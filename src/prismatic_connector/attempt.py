@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import requests
 import urllib3
+from requests.sessions import merge_setting
+from requests.structures import CaseInsensitiveDict
 
 from .policy import Clock, Retry, Timeout
 
@@ -74,15 +76,19 @@ def attempt(
     clock: Clock,
     cap: int,
     scrub: Callable[[bytes], bytes],
+    settings: Mapping[str, Any],
 ) -> Answer | Failure:
+    """``settings``: what the environment adds to a request (proxies, CA bundle), as
+    ``Session.merge_environment_settings`` gives it, read once by the caller."""
     remaining = call.deadline - clock.now()
     if remaining <= 0:
         return Failure("the call's deadline passed", sent=False, retryable=False)
     limits = (min(call.timeout.connect, remaining), min(call.timeout.read, remaining))
     failure: Failure | None = None
     try:
-        response = session.post(
-            url, data=body, headers=headers, timeout=limits, allow_redirects=False, stream=True
+        response = session.send(
+            _prepare(session, url, body, headers),
+            **{**settings, "timeout": limits, "allow_redirects": False, "stream": True},
         )
     except requests.RequestException as exc:
         failure = classify(exc, url)
@@ -102,6 +108,25 @@ def attempt(
     clean = scrub(read)
     snippet = clean[:SNIPPET_CHARS].decode("utf-8", "replace")
     return Answer(response.status_code, response.headers, clean, snippet)
+
+
+def _prepare(
+    session: requests.Session, url: str, body: bytes, headers: dict[str, str]
+) -> requests.PreparedRequest:
+    """The request as ``Session.prepare_request`` makes it, without its ``.netrc``
+    lookup: an entry for the API's host would replace the bearer token with basic
+    auth, and the lookup reads the file system on every request."""
+    prepared = requests.PreparedRequest()
+    prepared.prepare(
+        method="POST",
+        url=url,
+        data=body,
+        headers=merge_setting(headers, session.headers, dict_class=CaseInsensitiveDict),
+        cookies=session.cookies,
+        auth=session.auth,
+        hooks=session.hooks,
+    )
+    return prepared
 
 
 def _read(response: requests.Response, call: Call, clock: Clock, cap: int) -> bytes | Failure:

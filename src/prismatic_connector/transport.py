@@ -3,7 +3,9 @@
 Every request, the token exchange's included, goes through the ``requests.Session``
 the connection was given (or made), so a caller who mounts an adapter sees them
 all, and proxies and CA bundles from the environment apply as requests applies
-them.
+them. They are read once per transport, when its first request goes out: requests
+would scan the whole environment twice for every request, which is most of a warm
+call's own cost, and one transport only ever talks to one origin.
 
 What is retried, and what never is:
 
@@ -67,6 +69,7 @@ class Transport:
         self.clock = clock
         self._refresh_token = refresh_token
         self.tokens = TokenCache(lambda call: exchange(ExchangeHttp(self, call)), clock)
+        self._settings: dict[str, Any] | None = None
         self._active = 0
         self._retired = False
         self._lock = threading.Lock()
@@ -156,6 +159,7 @@ class Transport:
                 clock=self.clock,
                 cap=self.max_response_bytes,
                 scrub=self._scrub,
+                settings=self._environment(),
             )
             wait = 0.0
             if isinstance(outcome, Failure):
@@ -206,6 +210,13 @@ class Transport:
             self.clock.sleep(wait)
 
     # ------------------------------------------------------------------ helpers
+
+    def _environment(self) -> dict[str, Any]:
+        if self._settings is None:
+            self._settings = self.session.merge_environment_settings(
+                self.base_url, {}, None, None, None
+            )
+        return self._settings
 
     def _admitted(self, call: Call) -> bool:
         assert self.limiter is not None
