@@ -299,6 +299,8 @@ class Emulator:
         self.user_id = owner
         if demo:
             seed.demo(self._seed_execute)
+            with self.store.write() as tx:
+                seed.demo_connections(tx, load_component().spec.key)
         if self.scale:
             with self.store.write() as tx:
                 scale.grow(tx, self.scale, owner=owner)

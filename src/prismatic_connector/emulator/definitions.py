@@ -163,3 +163,24 @@ def minimal(name: str, description: str = "") -> dict[str, Any]:
             }
         ],
     }
+
+
+def exported(definition: dict[str, Any], use_latest_components: Any) -> dict[str, Any]:
+    """The definition as exported; with ``use_latest_components``, every component
+    reference says LATEST, so an import picks up the newest version then."""
+    if not use_latest_components:
+        return definition
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            copied = {key: walk(item) for key, item in value.items()}
+            component = copied.get("component")
+            if isinstance(component, dict) and "version" in component:
+                copied["component"] = {**component, "version": "LATEST"}
+            return copied
+        if isinstance(value, list):
+            return [walk(item) for item in value]
+        return value
+
+    result: dict[str, Any] = walk(definition)
+    return result

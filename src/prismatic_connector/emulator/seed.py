@@ -14,7 +14,7 @@ from typing import Any
 
 from ..manifest import ComponentSpec
 from . import ids
-from .model import components, org
+from .model import components, org, scoped
 from .transaction import Record, Tx
 
 Execute = Callable[[str, dict[str, Any]], dict[str, Any]]
@@ -257,3 +257,25 @@ def demo(execute: Execute) -> None:
     )["createInstance"]["instance"]["id"]
     execute(_DEPLOY, {"id": instance})
     execute(_IMPORT, {"definition": SALESFORCE_CONTACTS})
+
+
+def demo_connections(tx: Tx, connector_key: str) -> None:
+    """The connector's connection activated for the organization and for FTL Rockets."""
+    component = tx.first("Component", key=connector_key)
+    customer = tx.first("Customer", externalId="abc-123")
+    if component is None or customer is None or not component["connections"]:
+        return
+    connection = component["connections"][0]
+    scoped.add(
+        tx,
+        stable_key="prismatic-api",
+        description="Prismatic API, for every customer's instances",
+        connection=connection,
+    )
+    scoped.add(
+        tx,
+        stable_key="ftl-prismatic-api",
+        description="FTL Rockets' own Prismatic API credentials",
+        connection=connection,
+        customer=customer["id"],
+    )

@@ -98,6 +98,13 @@ def update(tx: Tx, data: dict[str, Any]) -> Record:
             if flow_input.get(key) is not None:
                 flow[key] = flow_input[key]
         tx.put("IntegrationFlow", flow)
+    if data.get("testConfigVariables") is not None:
+        # The test instance's configuration: what a flow test runs with.
+        test = instances.test_instance(tx, integrations.draft_of(tx, record))
+        if test is not None:
+            instances.update_config_variables(
+                tx, {"id": test["id"], "configVariables": data["testConfigVariables"]}
+            )
     if changed and record["isDraft"]:
         record["hasUnpublishedChanges"] = True
     return tx.put("Integration", stamp(record))

@@ -17,7 +17,7 @@ from ...names import camel
 from .. import ids
 from ..query import Listing
 from ..transaction import Record, Tx, Where
-from . import instances
+from . import alerts, instances
 from .base import related
 
 ORDER = {"STARTED_AT": "startedAt", "ENDED_AT": "endedAt"}
@@ -224,6 +224,7 @@ def run_flow(
     tx.insert("InstanceExecutionResult", run)
     tx.insert_many("InstanceStepResult", steps)
     tx.insert_many("Log", logs)
+    alerts.on_run(tx, run, logs, config["id"])
     for record, type_name in (
         (config, "InstanceFlowConfig"),
         (instance, "Instance"),

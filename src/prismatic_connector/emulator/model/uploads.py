@@ -131,7 +131,7 @@ def _package_problem(body: bytes) -> str:
     return f"The package's {broken} is damaged." if broken else ""
 
 
-def _store_media(tx: Tx, media_id: str, content_type: str, body: bytes) -> Record:
+def store_media(tx: Tx, media_id: str, content_type: str, body: bytes) -> Record:
     return tx.insert(
         "Media",
         {"id": media_id, "contentType": content_type, "data": base64.b64encode(body).decode()},
@@ -139,7 +139,7 @@ def _store_media(tx: Tx, media_id: str, content_type: str, body: bytes) -> Recor
 
 
 def _set_icon(tx: Tx, record: Record, body: bytes, *, connection: str | None = None) -> None:
-    media = _store_media(tx, f"icon-{secrets.token_hex(12)}", "image/png", body)
+    media = store_media(tx, f"icon-{secrets.token_hex(12)}", "image/png", body)
     if connection is None:
         record["iconMedia"] = media["id"]
     else:

@@ -1,5 +1,23 @@
 """The emulator's resolvers, one module per part of the API; importing this registers them."""
 
-from . import components, customers, executions, instances, integrations, users
+from . import (
+    alerts,
+    components,
+    customers,
+    executions,
+    instances,
+    integrations,
+    organization,
+    users,
+)
 
-__all__ = ["components", "customers", "executions", "instances", "integrations", "users"]
+__all__ = [
+    "alerts",
+    "components",
+    "customers",
+    "executions",
+    "instances",
+    "integrations",
+    "organization",
+    "users",
+]

@@ -5,9 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from graphql import GraphQLError
+
 from .. import definitions
 from ..engine import Info, registry
-from ..model import authoring, components, executions, instances, integrations, uploads
+from ..model import (
+    authoring,
+    components,
+    conversion,
+    executions,
+    instances,
+    integrations,
+    uploads,
+)
 from ..model.base import related, require
 from ..query import Listing, embedded, page
 from ..transaction import Record, Where
@@ -58,8 +68,14 @@ def integration_actions(record: Record, info: Info, **args: Any) -> dict[str, An
 
 
 @registry.field("Integration", "definition")
-def definition(record: Record, info: Info, **_: Any) -> str:
-    return definitions.dump(record["definition"])
+def definition(record: Record, info: Info, version: int | None = None, **args: Any) -> str:
+    """``version``: the definition format to export in (prism asks for 7)."""
+    exported = definitions.exported(record["definition"], args.get("useLatestComponentVersions"))
+    if version is not None:
+        if version not in definitions.SUPPORTED_VERSIONS:
+            raise GraphQLError(f"Definition version {version} is not supported.")
+        exported = {**exported, "definitionVersion": version}
+    return definitions.dump(exported)
 
 
 @registry.field("Integration", "configPages")
@@ -188,3 +204,8 @@ def upload_media(_: Any, info: Info, objectId: str, fileName: str, mediaType: st
     upload, served = uploads.media_urls(tx(info), objectId, mediaType, now=info.context.now())
     base = info.context.base_url
     return {"uploadUrl": base + upload, "objectUrl": base + served, "error": None}
+
+
+@mutation("convertLowCodeIntegration", "convertLowCodeIntegrationFormResult")
+def convert_low_code_integration(info: Info, data: dict[str, Any]) -> Any:
+    return conversion.convert(tx(info), data, info.context.base_url)
