@@ -8,6 +8,7 @@ import.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -64,6 +65,9 @@ def parse(text: str, component_version: Callable[[str], int | None]) -> dict[str
         component = (var.get("connection") or {}).get("component")
         if isinstance(component, dict):
             _pin_version(component, component_version)
+        if var.get("collectionType") and isinstance(var.get("defaultValue"), (list, dict)):
+            # Prismatic keeps a collection's default as a JSON string, and exports it so.
+            var["defaultValue"] = json.dumps(var["defaultValue"])
     if problems:
         raise DefinitionError(problems)
     data["definitionVersion"] = CURRENT_VERSION

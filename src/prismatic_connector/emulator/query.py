@@ -104,11 +104,44 @@ def _condition(arg: str, value: Any, column: str) -> Where:
 def filters(args: Mapping[str, Any], listing: Listing, column: str = "r.data") -> Where:
     """The conditions of every filter argument given that is neither paging nor handled."""
     found = Where()
-    skip = PAGING_ARGS | set(listing.handled)
+    skip = PAGING_ARGS | set(listing.handled) | {"filterQuery"}
     for arg, value in args.items():
         if arg not in skip and value is not None:
             found.extend(_condition(arg, value, column))
+    if args.get("filterQuery") is not None:
+        found.add(*_expression(_parse_filter(args["filterQuery"]), column))
     return found
+
+
+def _parse_filter(text: Any) -> Any:
+    try:
+        return json.loads(text) if isinstance(text, str) else text
+    except ValueError:
+        raise GraphQLError("filterQuery is not valid JSON.") from None
+
+
+def _expression(node: Any, column: str) -> tuple[str, ...]:
+    """A ``filterQuery`` expression as SQL and its parameters: ``["and"|"or", e, ...]``,
+    ``["not", e]``, ``["in", field, text]`` (the field contains the text, ignoring
+    case), ``["eq", field, value]``."""
+    if not (isinstance(node, list) and node and isinstance(node[0], str)):
+        raise GraphQLError(f"filterQuery: {json.dumps(node)} is not an expression.")
+    op, *rest = node
+    op = op.lower()
+    if op in ("and", "or") and rest:
+        parts = [_expression(item, column) for item in rest]
+        sql = f" {op.upper()} ".join(f"({part[0]})" for part in parts)
+        return (sql, *(param for part in parts for param in part[1:]))
+    if op == "not" and len(rest) == 1:
+        inner = _expression(rest[0], column)
+        return (f"NOT ({inner[0]})", *inner[1:])
+    if op in ("in", "eq") and len(rest) == 2 and isinstance(rest[0], str):
+        field, value = rest
+        sql = path_sql(field, column)
+        if op == "in":
+            return (f"contains_ci(coalesce({sql}, ''), ?)", str(value))
+        return (f"{sql} = ?", value)
+    raise GraphQLError(f"filterQuery: {op!r} with {len(rest)} operand(s) is not supported.")
 
 
 def ordering(args: Mapping[str, Any], listing: Listing, column: str, natural: str) -> list[str]:

@@ -161,15 +161,22 @@ def set_availability(tx: Tx, data: dict[str, Any]) -> Record:
 
 
 def set_marketplace(tx: Tx, data: dict[str, Any]) -> Record:
+    """The marketplace settings belong to the integration: its draft and every version."""
     record = require(tx, "Integration", data.get("id"))
     config = data.get("marketplaceConfiguration")
-    if config is not None:
-        if config not in MARKETPLACE:
-            raise Invalid.on("marketplaceConfiguration", f"Choose one of {', '.join(MARKETPLACE)}.")
-        record["marketplaceConfiguration"] = config
-    for key in ("overview", "allowMultipleMarketplaceInstances"):
-        if data.get(key) is not None:
-            record[key] = data[key]
+    if config is not None and config not in MARKETPLACE:
+        raise Invalid.on("marketplaceConfiguration", f"Choose one of {', '.join(MARKETPLACE)}.")
+    changes = {
+        key: data[key]
+        for key in ("marketplaceConfiguration", "overview", "allowMultipleMarketplaceInstances")
+        if data.get(key) is not None
+    }
+    for id_ in integrations.sequence_ids(tx, record):
+        if id_ != record["id"]:
+            other = tx.get("Integration", id_)
+            if other is not None:
+                tx.put("Integration", stamp({**other, **changes}))
+    record.update(changes)
     return tx.put("Integration", stamp(record))
 
 

@@ -258,7 +258,10 @@ def find_action(
 
 
 def delete(tx: Tx, component_id: Any) -> Record:
+    """Delete one of the organization's components; Prismatic's own public ones stay."""
     found = require(tx, "Component", component_id)
+    if not found.get("allowRemove"):
+        raise Invalid.on("__all__", "Public components provided by Prismatic cannot be deleted.")
     tx.delete("Component", found["id"])
     return found
 
