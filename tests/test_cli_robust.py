@@ -208,8 +208,12 @@ def test_every_option_shows_its_default_and_every_command_an_example() -> None:
                 if hasattr(child, "_actions"):
                     yield from walk(child, f"{path} {name}")
 
-    parsers = list(walk(build_parser("emulator"), "prismatic-connector"))
+    # Only the named command's parser is built: every other one, then the emulator's.
+    everything = list(walk(build_parser(None), "prismatic-connector"))
+    emulator = [p for p in walk(build_parser("emulator"), "prismatic-connector") if " " in p[0]]
+    parsers = [p for p in everything if not p[0].endswith(" emulator")] + emulator
     assert len(parsers) > 10
+    assert [p for p, _ in emulator][:1] == ["prismatic-connector emulator"]
     for path, parser in parsers:
         text = parser.format_help()  # type: ignore[attr-defined]
         assert "example:" in text, path
@@ -243,3 +247,16 @@ def test_a_cold_invoke_imports_neither_the_emulator_nor_graphql(
         timeout=60,
     )
     assert done.stderr.strip().splitlines()[-1] == "0 []"
+
+
+def test_only_the_named_command_is_built_and_others_still_answer() -> None:
+    def commands(parser: object) -> list[str]:
+        for action in parser._actions:  # type: ignore[attr-defined]
+            if isinstance(getattr(action, "choices", None), dict):
+                return list(action.choices)
+        return []
+
+    assert commands(build_parser("invoke")) == ["invoke"]
+    everything = commands(build_parser(None))
+    assert {"invoke", "actions", "publish", "emulator", "docs"} <= set(everything)
+    assert commands(build_parser("no-such-command")) == everything

@@ -17,6 +17,7 @@ from typing import Any
 
 from ._version import __version__
 from .cli_io import UsageError, gather_inputs, make_output_safe, print_json, read_value
+from .cli_lazy import OnlyNamed
 from .cli_paging import add_arguments as add_paging_arguments
 from .cli_paging import run_all
 from .cli_publish import add_parsers, cmd_examples, cmd_package, cmd_publish
@@ -68,7 +69,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         default=0,
         help="-v logs the connector's records to stderr; -vv adds the HTTP library's",
     )
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub: Any = OnlyNamed(
+        parser.add_subparsers(dest="command", required=True, parser_class=_Parser),
+        command,
+        _COMMANDS,
+    )
 
     actions = sub.add_parser("actions", help="list the actions", epilog=_example("actions --json"))
     actions.add_argument("--json", action="store_true", help="the whole manifest view as JSON")
