@@ -325,6 +325,15 @@ def integrations(prism: Prism, emu: Emulator, home: Path) -> None:
     }
 
     instance = _deployed_instance(emu)["id"]
+    connection = prism(
+        "components:dev:run",
+        f"--instanceId={instance}",
+        "--connectionKey=Acme Inventory User/Pass",
+        "--",
+        "printenv",
+        "PRISMATIC_CONNECTION_VALUE",
+    )
+    assert json.loads(connection)["fields"] == {"username": "ftl-sync", "password": "demo-password"}
     prism("instances:update", instance, "--name=Acme Inventory (FTL)")
     assert "https://acme.example/api" in prism("instances:config-vars:list", instance)
     assert "Nightly Reconcile" in prism("instances:flow-configs:list", instance)
