@@ -319,6 +319,17 @@ def integrations(prism: Prism, emu: Emulator, home: Path) -> None:
         a=acme,
     )
     assert test["integration"]["instances"]["nodes"] == [{"globalDebug": True}]
+    versions = _query(
+        emu,
+        '{ integrations(name: "Acme Inventory", allVersions: true)'
+        " { nodes { id versionNumber } } }",
+    )["integrations"]["nodes"]
+    published = next(v["id"] for v in versions if v["versionNumber"] == 1)
+    prism("integrations:available", published, "--no-available")
+    availability = "query ($v: ID!) { integration(id: $v) { versionIsAvailable } }"
+    assert _query(emu, availability, v=published)["integration"] == {"versionIsAvailable": False}
+    prism("integrations:available", published, "--available")
+    assert _query(emu, availability, v=published)["integration"] == {"versionIsAvailable": True}
     prism("integrations:delete", blank)
     assert _query(emu, '{ integrations(name: "Blank") { totalCount } }') == {
         "integrations": {"totalCount": 0}
