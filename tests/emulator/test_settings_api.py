@@ -312,3 +312,20 @@ def test_collection_defaults_are_json_strings_as_prismatic_exports_them(
             "query ($id: ID!) { integration(id: $id) { definition(version: 3) } }",
             id=found["integrations"]["nodes"][0]["id"],
         )
+
+
+def test_more_activated_connections_are_made_as_the_readme_says(
+    prismatic_emulator: Emulator,
+) -> None:
+    from prismatic_connector.emulator.model import scoped
+
+    with prismatic_emulator.store.write() as tx:
+        scoped.add(tx, stable_key="erp", description="The ERP, for everyone", connection=None)
+    listed = _q(
+        prismatic_emulator,
+        '{ scopedConfigVariables(managedBy: "org") { nodes { stableKey customer { id } } } }',
+    )
+    assert listed["scopedConfigVariables"]["nodes"] == [
+        {"stableKey": "prismatic-api", "customer": None},
+        {"stableKey": "erp", "customer": None},
+    ]
