@@ -22,6 +22,7 @@ from prismatic_connector.emulator import Emulator
 from prismatic_connector.emulator.seed import ACME_INVENTORY
 
 from .prism import env, run
+from .receiver import Receiver
 
 Prism = Callable[..., str]
 
@@ -58,11 +59,12 @@ def alerts(prism: Prism, emu: Emulator, home: Path) -> None:
     triggers = json.loads(prism("alerts:triggers:list", "--output", "json", "--extended"))
     by_name = {t["name"]: t["id"] for t in triggers}
 
+    pager = Receiver()
     webhook = prism(
         "alerts:webhooks:create",
         "--name=Pager",
-        "--url=https://pager.example/hook",
-        "--payloadTemplate={}",
+        f"--url={pager.url}",
+        '--payloadTemplate={"alert": "$NAME: $TRIGGER"}',
         '--headers={"X-Team": "ops"}',
     ).strip()
     owner = _query(emu, "{ authenticatedUser { id } }")["authenticatedUser"]["id"]
@@ -80,9 +82,7 @@ def alerts(prism: Prism, emu: Emulator, home: Path) -> None:
     )["alertGroup"]
     assert stored["name"] == "Ops"
     assert stored["users"]["nodes"] == [{"id": owner}]
-    assert stored["webhooks"]["nodes"] == [
-        {"url": "https://pager.example/hook", "headers": '{"X-Team": "ops"}'}
-    ]
+    assert stored["webhooks"]["nodes"] == [{"url": pager.url, "headers": '{"X-Team": "ops"}'}]
     assert "Pager" in prism("alerts:webhooks:list")
     assert "Ops" in prism("alerts:groups:list")
 
@@ -108,6 +108,11 @@ def alerts(prism: Prism, emu: Emulator, home: Path) -> None:
         "triggered": True,
         "events": {"totalCount": 1},
     }
+    assert pager.arrived.wait(10)
+    [(headers, body)] = pager.posted
+    assert headers["X-Team"] == "ops"
+    assert json.loads(body) == {"alert": "Noisy logs: Log Severity Level Matched"}
+    pager.close()
     prism("alerts:monitors:clear", monitor)
     assert _query(emu, state, id=monitor)["alertMonitor"]["triggered"] is False
 

@@ -15,6 +15,8 @@ from graphql import GraphQLError
 from prismatic_connector.emulator import Emulator
 from prismatic_connector.emulator.seed import ACME_INVENTORY
 
+from .receiver import Receiver
+
 
 def _q(emu: Emulator, query: str, **variables: Any) -> Any:
     return emu.execute(query, variables)
@@ -329,3 +331,140 @@ def test_more_activated_connections_are_made_as_the_readme_says(
         {"stableKey": "prismatic-api", "customer": None},
         {"stableKey": "erp", "customer": None},
     ]
+
+
+def test_a_tripped_monitor_calls_its_webhooks_with_the_template_hydrated(
+    prismatic_emulator: Emulator,
+) -> None:
+    endpoint = Receiver()
+    try:
+        template = (
+            '{"subject": "$SUBJECT", "monitor": "$NAME", "trigger": "$TRIGGER",'
+            ' "instance": "$INSTANCE ($INSTANCE_ID)", "customer":'
+            ' "$CUSTOMER ($CUSTOMER_EXTERNAL_ID)", "flow": "$FLOW", "run": "$EXECUTION_ID", "at": "$URL"}'
+        )
+        webhook = _q(
+            prismatic_emulator,
+            "mutation ($url: String!, $t: String!, $h: String) { createAlertWebhook(input:"
+            ' {name: "pager", url: $url, payloadTemplate: $t, headers: $h})'
+            " { alertWebhook { id } } }",
+            url=endpoint.url,
+            t=template,
+            h='{"X-Token": "abc"}',
+        )["createAlertWebhook"]["alertWebhook"]["id"]
+        group = _q(
+            prismatic_emulator,
+            'mutation ($w: [ID]) { createAlertGroup(input: {name: "ops", webhooks: $w})'
+            " { alertGroup { id } } }",
+            w=[webhook],
+        )["createAlertGroup"]["alertGroup"]["id"]
+        instance = _instance(prismatic_emulator)
+        monitor = _q(
+            prismatic_emulator,
+            MONITOR,
+            input={
+                "name": "Noisy",
+                "instance": instance,
+                "triggers": ["QWxlcnRUcmlnZ2VyOmxvZ19zZXZlcml0eV9tYXRjaGVk"],
+                "logSeverityLevelCondition": 3,
+                "groups": [group],
+                "webhooks": [webhook],  # named twice: called once
+            },
+        )["createAlertMonitor"]["alertMonitor"]["id"]
+        config = _q(
+            prismatic_emulator,
+            "query ($id: ID!) { instance(id: $id) { flowConfigs { nodes { id flow { name } } } } }",
+            id=instance,
+        )["instance"]["flowConfigs"]["nodes"][0]
+        run = _q(
+            prismatic_emulator,
+            "mutation ($id: ID!) { testInstanceFlowConfig(input: {id: $id})"
+            " { testInstanceFlowConfigResult { execution { id } } } }",
+            id=config["id"],
+        )["testInstanceFlowConfig"]["testInstanceFlowConfigResult"]["execution"]["id"]
+        assert endpoint.arrived.wait(10)
+        [(headers, body)] = endpoint.posted
+        assert headers["X-Token"] == "abc"
+        assert headers["Content-Type"] == "application/json"
+        assert json.loads(body) == {
+            "subject": "Prismatic.io Alert",
+            "monitor": "Noisy",
+            "trigger": "Log Severity Level Matched",
+            "instance": f"Acme Inventory ({instance})",
+            "customer": "FTL Rockets (abc-123)",
+            "flow": config["flow"]["name"],
+            "run": run,
+            "at": f"{prismatic_emulator.url}/alert-monitors/{monitor}",
+        }
+    finally:
+        endpoint.close()
+
+
+def test_a_dead_webhook_endpoint_does_not_hold_up_the_run(prismatic_emulator: Emulator) -> None:
+    import socket
+
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{unused.getsockname()[1]}/gone"
+    webhook = _q(
+        prismatic_emulator,
+        'mutation ($url: String!) { createAlertWebhook(input: {name: "gone", url: $url,'
+        ' payloadTemplate: "{}"}) { alertWebhook { id } } }',
+        url=dead,
+    )["createAlertWebhook"]["alertWebhook"]["id"]
+    instance = _instance(prismatic_emulator)
+    _q(
+        prismatic_emulator,
+        MONITOR,
+        input={
+            "name": "m",
+            "instance": instance,
+            "triggers": ["QWxlcnRUcmlnZ2VyOmxvZ19zZXZlcml0eV9tYXRjaGVk"],
+            "logSeverityLevelCondition": 1,
+            "webhooks": [webhook],
+        },
+    )
+    config = _q(
+        prismatic_emulator,
+        "query ($id: ID!) { instance(id: $id) { flowConfigs { nodes { id } } } }",
+        id=instance,
+    )["instance"]["flowConfigs"]["nodes"][0]["id"]
+    answer = _q(
+        prismatic_emulator,
+        "mutation ($id: ID!) { testInstanceFlowConfig(input: {id: $id}) { errors { field } } }",
+        id=config,
+    )
+    assert answer["testInstanceFlowConfig"]["errors"] == []
+    assert _q(prismatic_emulator, "{ alertEvents { totalCount } }")["alertEvents"] == {
+        "totalCount": 1
+    }
+
+
+class _UndoneError(Exception):
+    pass
+
+
+def test_after_commit_actions_are_dropped_with_what_a_savepoint_undoes(
+    prismatic_emulator: Emulator,
+) -> None:
+    ran: list[str] = []
+
+    def undone_in_a_savepoint(tx: Any) -> None:
+        with tx.savepoint():
+            tx.after_commit(lambda: ran.append("undone"))
+            raise _UndoneError
+
+    def rolled_back() -> None:
+        with prismatic_emulator.store.write() as tx:
+            tx.after_commit(lambda: ran.append("rolled back"))
+            raise _UndoneError
+
+    with prismatic_emulator.store.write() as tx:
+        tx.after_commit(lambda: ran.append("kept"))
+        with pytest.raises(_UndoneError):
+            undone_in_a_savepoint(tx)
+        assert ran == []  # nothing runs before the commit
+    assert ran == ["kept"]
+    with pytest.raises(_UndoneError):
+        rolled_back()
+    assert ran == ["kept"]

@@ -117,9 +117,15 @@ class Emulator:
             daemon=True,
         )
         self._thread.start()
+        self._remember_url()
         if self.tls:
             self._start_tls()
         return self
+
+    def _remember_url(self) -> None:
+        # What the API's answers link to (alert webhooks' $URL) outside a request.
+        with self.store.write() as tx:
+            tx.set_meta("public_url", self.url)
 
     def _start_tls(self) -> None:
         from . import tls
@@ -213,6 +219,8 @@ class Emulator:
         instead of being made anew; its URL and refresh token stay the same.
         """
         self.store.restore(self._seeded)
+        if self.url:
+            self._remember_url()
 
     def applied(self) -> dict[str, int]:
         """How many times each mutation was applied (ran without payload errors)."""

@@ -164,8 +164,9 @@ class Store:
             db = self._acquire()
             try:
                 db.execute("BEGIN IMMEDIATE")
+                tx = Tx(db, self.layout, writable=True)
                 try:
-                    yield Tx(db, self.layout, writable=True)
+                    yield tx
                 except BaseException:
                     db.execute("ROLLBACK")
                     raise
@@ -175,6 +176,8 @@ class Store:
                     db.execute("ANALYZE")
             finally:
                 self._release(db)
+        for action in tx.committed:  # outside the lock: the next writer need not wait
+            action()
 
     def snapshot(self) -> sqlite3.Connection:
         """A copy of the whole state, in memory, for ``restore``."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -81,6 +81,13 @@ class Tx:
         self.writable = writable
         # A query's snapshot cannot change under it, so a record read twice is decoded once.
         self._seen: dict[str, tuple[str, Record]] | None = None if writable else {}
+        self.committed: list[Callable[[], None]] = []
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once this transaction has committed (never if it rolls back):
+        for what must not happen for a change that is undone, such as calling out."""
+        self._writing()
+        self.committed.append(action)
 
     def _rows(self, sql: str, params: Sequence[Any]) -> list[Record]:
         rows = self.db.execute(sql, params).fetchall()
@@ -92,10 +99,12 @@ class Tx:
         """Undo what the block wrote if it raises; the transaction goes on."""
         self._writing()
         self.db.execute("SAVEPOINT step")
+        pending = len(self.committed)
         try:
             yield
         except BaseException:
             self.db.execute("ROLLBACK TO step")
+            del self.committed[pending:]
             raise
         finally:
             self.db.execute("RELEASE step")

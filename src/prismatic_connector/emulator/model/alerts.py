@@ -3,17 +3,18 @@
 A monitor watches one instance (or one of its flow configs) for the triggers it
 names. After every run of a monitored instance, ``on_run`` checks them: a log at or
 above the monitor's severity level, a run at least as long as its duration, or a
-failed run. A match records an event and marks the monitor triggered until it is
-cleared.
+failed run. A match records an event, marks the monitor triggered until it is
+cleared, and calls its webhooks with their payload templates hydrated.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime
 from typing import Any
 
-from .. import ids
+from .. import ids, outbound
 from ..query import Listing
 from ..transaction import Record, Tx
 from .base import Invalid, check_name, require, stamp
@@ -164,45 +165,90 @@ def delete(tx: Tx, type_name: str, record_id: Any) -> Record:
 
 
 def on_run(tx: Tx, run: Record, logs: list[Record], config_id: str) -> None:
-    """Check the monitors of the run's instance; record an event for each match."""
+    """Check the monitors of the run's instance; record an event for each match and,
+    once the run is committed, call the monitor's webhooks (its own and its groups')."""
     for monitor in tx.find("AlertMonitor", instance=run.get("instance")):
         if monitor.get("flowConfig") not in (None, config_id):
             continue
-        reasons = _matches(monitor, run, logs)
-        if not reasons:
+        matches = _matches(monitor, run, logs)
+        if not matches:
             continue
         moment = ids.now()
-        for reason in reasons:
-            tx.insert(
-                "AlertEvent",
-                _owned(
-                    {"id": ids.new_id("AlertEvent"), "monitor": monitor["id"], "details": reason}
-                ),
-            )
+        for trigger_name, details, step in matches:
+            event = {"id": ids.new_id("AlertEvent"), "monitor": monitor["id"], "details": details}
+            tx.insert("AlertEvent", _owned(event))
+            values = _placeholders(tx, monitor, run, trigger_name, step)
+            for webhook in _webhooks(tx, monitor):
+                body = hydrate(webhook["payloadTemplate"], values)
+                headers = json.loads(webhook.get("headers") or "{}")
+                tx.after_commit(
+                    functools.partial(outbound.post_later, webhook["url"], headers, body)
+                )
         monitor.update(triggered=True, lastTriggeredAt=moment)
         tx.put("AlertMonitor", monitor)
 
 
-def _matches(monitor: Record, run: Record, logs: list[Record]) -> list[str]:
+def hydrate(template: str, values: dict[str, str]) -> str:
+    """The template with Prismatic's ``$NAME``-style keywords replaced, longest first,
+    so ``$INSTANCE_ID`` is not read as ``$INSTANCE`` followed by ``_ID``."""
+    for key in sorted(values, key=len, reverse=True):
+        template = template.replace(f"${key}", values[key])
+    return template
+
+
+def _placeholders(
+    tx: Tx, monitor: Record, run: Record, trigger_name: str, step: str
+) -> dict[str, str]:
+    instance = tx.get("Instance", run.get("instance") or "") or {}
+    customer = tx.get("Customer", instance.get("customer") or "") or {}
+    flow = tx.get("IntegrationFlow", run.get("flow") or "") or {}
+    public_url = tx.meta("public_url") or ""
+    return {
+        "SUBJECT": "Prismatic.io Alert",
+        "NAME": monitor["name"],
+        "INSTANCE": instance.get("name") or "",
+        "INSTANCE_ID": instance.get("id") or "",
+        "EXECUTION_ID": run["id"],
+        "CUSTOMER": customer.get("name") or "",
+        "CUSTOMER_EXTERNAL_ID": customer.get("externalId") or "",
+        "FLOW": flow.get("name") or "",
+        "TRIGGER": trigger_name,
+        "STEP": step,
+        "URL": f"{public_url}/alert-monitors/{monitor['id']}",
+    }
+
+
+def _webhooks(tx: Tx, monitor: Record) -> list[Record]:
+    held = list(monitor.get("webhooks") or [])
+    for group_id in monitor.get("groups") or []:
+        group = tx.get("AlertGroup", group_id) or {}
+        held += [id_ for id_ in group.get("webhooks") or [] if id_ not in held]
+    return [found for found in (tx.get("AlertWebhook", id_) for id_ in held) if found]
+
+
+def _matches(monitor: Record, run: Record, logs: list[Record]) -> list[tuple[str, str, str]]:
+    """(trigger name, event details, step name) of each trigger the run meets."""
     keys = {_TRIGGER_KEYS[id_] for id_ in monitor["triggers"]}
-    reasons = []
+    names = dict(TRIGGERS)
+    found = []
     where = f"execution {run['id']} of instance {run.get('instance')}"
     if "execution_failed" in keys and run.get("error"):
-        reasons.append(f"Execution Failed: {where}: {run['error']}")
+        name = names["execution_failed"]
+        found.append((name, f"{name}: {where}: {run['error']}", ""))
     level = monitor.get("logSeverityLevelCondition")
     if "log_severity_matched" in keys and level is not None:
         hits = [log for log in logs if _LEVEL.get(log.get("severity", ""), 0) >= level]
         if hits:
-            reasons.append(
-                f"Log Severity Level Matched: {len(hits)} log(s) at {dict(SEVERITIES)[level]} "
-                f"or above in {where}"
-            )
+            name = names["log_severity_matched"]
+            details = f"{name}: {len(hits)} log(s) at {dict(SEVERITIES)[level]} or above in {where}"
+            found.append((name, details, str(hits[0].get("stepName") or "")))
     duration = monitor.get("durationSecondsCondition")
     if "execution_duration_matched" in keys and duration is not None:
         taken = _seconds(run.get("startedAt"), run.get("endedAt"))
         if taken >= duration:
-            reasons.append(f"Execution Duration Matched: {where} took {taken:.3f} s")
-    return reasons
+            name = names["execution_duration_matched"]
+            found.append((name, f"{name}: {where} took {taken:.3f} s", ""))
+    return found
 
 
 def _seconds(started: Any, ended: Any) -> float:
