@@ -31,6 +31,20 @@ def _instance(emu: Emulator) -> str:
     return str(found["instances"]["nodes"][0]["id"])
 
 
+LOG_TRIGGER = "QWxlcnRUcmlnZ2VyOmxvZ19zZXZlcml0eV9tYXRjaGVk"  # Log Severity Level Matched
+
+
+def _first_config(emu: Emulator, instance: str) -> str:
+    query = "query ($id: ID!) { instance(id: $id) { flowConfigs { nodes { id } } } }"
+    return str(_q(emu, query, id=instance)["instance"]["flowConfigs"]["nodes"][0]["id"])
+
+
+def _run(emu: Emulator, config: str) -> Any:
+    """A test run of a flow config, as prism's instances:flow-configs:test starts one."""
+    run = "mutation ($id: ID!) { testInstanceFlowConfig(input: {id: $id}) { errors { field } } }"
+    return _q(emu, run, id=config)
+
+
 MONITOR = """mutation ($input: CreateAlertMonitorInput!) {
   createAlertMonitor(input: $input) { alertMonitor { id } errors { field messages } } }"""
 
@@ -45,7 +59,7 @@ def test_monitors_refuse_what_does_not_exist(prismatic_emulator: Emulator) -> No
             {
                 "name": "m",
                 "instance": instance,
-                "triggers": ["QWxlcnRUcmlnZ2VyOmxvZ19zZXZlcml0eV9tYXRjaGVk"],
+                "triggers": [LOG_TRIGGER],
                 "logSeverityLevelCondition": 42,
             },
             "logSeverityLevelCondition",
@@ -54,7 +68,7 @@ def test_monitors_refuse_what_does_not_exist(prismatic_emulator: Emulator) -> No
             {
                 "name": "m",
                 "instance": instance,
-                "triggers": ["QWxlcnRUcmlnZ2VyOmxvZ19zZXZlcml0eV9tYXRjaGVk"],
+                "triggers": [LOG_TRIGGER],
                 "groups": ["QWxlcnRHcm91cDp4"],
             },
             "groups",
@@ -81,13 +95,12 @@ def test_a_monitor_on_another_flow_config_is_not_tripped(prismatic_emulator: Emu
         input={
             "name": "watch one flow",
             "flowConfig": watched,
-            "triggers": ["QWxlcnRUcmlnZ2VyOmxvZ19zZXZlcml0eV9tYXRjaGVk"],
+            "triggers": [LOG_TRIGGER],
             "logSeverityLevelCondition": 4,
         },
     )["createAlertMonitor"]["alertMonitor"]["id"]
-    run = "mutation ($id: ID!) { testInstanceFlowConfig(input: {id: $id}) { errors { field } } }"
-    _q(prismatic_emulator, run, id=other)
-    _q(prismatic_emulator, run, id=watched)  # its logs are INFO, below WARN
+    _run(prismatic_emulator, other)
+    _run(prismatic_emulator, watched)  # its logs are INFO, below WARN
     state = "query ($id: ID!) { alertMonitor(id: $id) { triggered instance { id } } }"
     assert _q(prismatic_emulator, state, id=made)["alertMonitor"] == {
         "triggered": False,
@@ -105,21 +118,13 @@ def test_deleting_an_instance_takes_its_monitors_and_their_events(
         input={
             "name": "m",
             "instance": instance,
-            "triggers": ["QWxlcnRUcmlnZ2VyOmxvZ19zZXZlcml0eV9tYXRjaGVk"],
+            "triggers": [LOG_TRIGGER],
             "logSeverityLevelCondition": 1,
         },
     )
     assert made["createAlertMonitor"]["errors"] == []
-    config = _q(
-        prismatic_emulator,
-        "query ($id: ID!) { instance(id: $id) { flowConfigs { nodes { id } } } }",
-        id=instance,
-    )["instance"]["flowConfigs"]["nodes"][0]["id"]
-    _q(
-        prismatic_emulator,
-        "mutation ($id: ID!) { testInstanceFlowConfig(input: {id: $id}) { errors { field } } }",
-        id=config,
-    )
+    config = _first_config(prismatic_emulator, instance)
+    _run(prismatic_emulator, config)
     assert _q(prismatic_emulator, "{ alertEvents { totalCount } }")["alertEvents"] == {
         "totalCount": 1
     }
@@ -365,7 +370,7 @@ def test_a_tripped_monitor_calls_its_webhooks_with_the_template_hydrated(
             input={
                 "name": "Noisy",
                 "instance": instance,
-                "triggers": ["QWxlcnRUcmlnZ2VyOmxvZ19zZXZlcml0eV9tYXRjaGVk"],
+                "triggers": [LOG_TRIGGER],
                 "logSeverityLevelCondition": 3,
                 "groups": [group],
                 "webhooks": [webhook],  # named twice: called once
@@ -419,22 +424,13 @@ def test_a_dead_webhook_endpoint_does_not_hold_up_the_run(prismatic_emulator: Em
         input={
             "name": "m",
             "instance": instance,
-            "triggers": ["QWxlcnRUcmlnZ2VyOmxvZ19zZXZlcml0eV9tYXRjaGVk"],
+            "triggers": [LOG_TRIGGER],
             "logSeverityLevelCondition": 1,
             "webhooks": [webhook],
         },
     )
-    config = _q(
-        prismatic_emulator,
-        "query ($id: ID!) { instance(id: $id) { flowConfigs { nodes { id } } } }",
-        id=instance,
-    )["instance"]["flowConfigs"]["nodes"][0]["id"]
-    answer = _q(
-        prismatic_emulator,
-        "mutation ($id: ID!) { testInstanceFlowConfig(input: {id: $id}) { errors { field } } }",
-        id=config,
-    )
-    assert answer["testInstanceFlowConfig"]["errors"] == []
+    config = _first_config(prismatic_emulator, instance)
+    assert _run(prismatic_emulator, config)["testInstanceFlowConfig"]["errors"] == []
     assert _q(prismatic_emulator, "{ alertEvents { totalCount } }")["alertEvents"] == {
         "totalCount": 1
     }

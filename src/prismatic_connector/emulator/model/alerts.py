@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from .. import ids, outbound
-from ..query import Listing
-from ..transaction import Record, Tx
+from ..query import PLAIN, Listing, filters
+from ..transaction import Record, Tx, Where
 from .base import Invalid, check_name, require, stamp
 
 # (key, name) of the triggers Prismatic offers; their IDs are stable.
@@ -156,12 +156,16 @@ def delete(tx: Tx, type_name: str, record_id: Any) -> Record:
     field = {"AlertGroup": "groups", "AlertWebhook": "webhooks"}.get(type_name)
     if field:
         for holder_type in ("AlertMonitor", "AlertGroup"):
-            for holder in tx.select(holder_type):
-                if found["id"] in holder.get(field, ()):
-                    holder[field] = [id_ for id_ in holder[field] if id_ != found["id"]]
-                    tx.put(holder_type, holder)
+            for holder in tx.select(holder_type, holding(field, found["id"])):
+                holder[field] = [id_ for id_ in holder[field] if id_ != found["id"]]
+                tx.put(holder_type, holder)
     tx.delete(type_name, found["id"])
     return found
+
+
+def holding(field: str, record_id: str) -> Where:
+    """The records whose ``field`` (a list of IDs) names ``record_id``."""
+    return filters({f"{field}_Contains": record_id}, PLAIN)
 
 
 def on_run(tx: Tx, run: Record, logs: list[Record], config_id: str) -> None:

@@ -21,13 +21,6 @@ MARKETPLACE = (
 )
 
 
-def _parse(tx: Tx, text: str) -> dict[str, Any]:
-    try:
-        return integrations.parse(tx, text)
-    except definitions.DefinitionError as exc:
-        raise Invalid.on("definition", *exc.messages) from None
-
-
 def new_draft(
     tx: Tx, definition: dict[str, Any], *, customer: Any = None, parent: Any = None
 ) -> Record:
@@ -53,7 +46,7 @@ def create(tx: Tx, data: dict[str, Any]) -> Record:
     if data.get("customer"):
         require(tx, "Customer", data["customer"])
     if data.get("definition"):
-        definition = _parse(tx, data["definition"])
+        definition = integrations.parse_input(tx, data["definition"])
         definition["name"] = name
     else:
         definition = definitions.minimal(name, data.get("description") or "")
@@ -65,7 +58,7 @@ def create(tx: Tx, data: dict[str, Any]) -> Record:
 
 
 def import_(tx: Tx, data: dict[str, Any]) -> Record:
-    definition = _parse(tx, data.get("definition") or "")
+    definition = integrations.parse_input(tx, data.get("definition") or "")
     if data.get("integrationId"):
         draft = integrations.draft_of(tx, require(tx, "Integration", data["integrationId"]))
         return _redefine(tx, draft, definition)
@@ -77,7 +70,7 @@ def import_(tx: Tx, data: dict[str, Any]) -> Record:
 def update(tx: Tx, data: dict[str, Any]) -> Record:
     record = require(tx, "Integration", data.get("id"))
     if data.get("definition"):
-        definition = _parse(tx, data["definition"])
+        definition = integrations.parse_input(tx, data["definition"])
         record = _redefine(tx, integrations.draft_of(tx, record), definition)
     check_name(data, required=False)
     changed = False

@@ -23,7 +23,6 @@ LISTING = Listing(
     handled=(
         "allVersions",
         "includeComponentsForCodeNativeIntegrations",
-        "filterQuery",
         "hasDataSourcesOfType",
         "searchTerms_Fulltext",
         "hasActions",
@@ -42,7 +41,7 @@ ACTIONS = Listing(
         "IS_DATA_SOURCE": "isDataSource",
         "IS_POLLING_TRIGGER": "isPollingTrigger",
     },
-    handled=("filterQuery", "dataSourceType"),
+    handled=("dataSourceType",),
 )
 CONNECTIONS = Listing(
     order_fields={"KEY": "key", "LABEL": "label"}, handled=("hasTemplates", "component")

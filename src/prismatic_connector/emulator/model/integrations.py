@@ -15,7 +15,7 @@ from .. import definitions, ids
 from ..query import Listing
 from ..transaction import Record, Tx, Where, field_sql
 from . import components
-from .base import clean_labels, related, stamp
+from .base import Invalid, clean_labels, related, stamp
 
 ORDER = {
     "CATEGORY": "category",
@@ -34,7 +34,6 @@ LISTING = Listing(
         "hasInstances",
         "marketplace",
         "hasOutdatedComponents",
-        "filterQuery",
         "activated",
         "includeActiveIntegrations",
         "strictMatchFilterQuery",
@@ -156,6 +155,14 @@ def parse(tx: Tx, text: str) -> dict[str, Any]:
         return int(latest["versionNumber"]) if latest else None
 
     return definitions.parse(text, component_version)
+
+
+def parse_input(tx: Tx, text: str) -> dict[str, Any]:
+    """A mutation's ``definition``: its problems are the payload's errors."""
+    try:
+        return parse(tx, text)
+    except definitions.DefinitionError as exc:
+        raise Invalid.on("definition", *exc.messages) from None
 
 
 # ---------------------------------------------------------------- versions

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import definitions, ids
+from .. import ids
 from ..transaction import Record, Tx
 from . import integrations
-from .base import Invalid, require, stamp
+from .base import require, stamp
 
 
 def import_(tx: Tx, data: dict[str, Any]) -> Record:
-    try:
-        definition = integrations.parse(tx, data.get("definition") or "")
-    except definitions.DefinitionError as exc:
-        raise Invalid.on("definition", *exc.messages) from None
+    definition = integrations.parse_input(tx, data.get("definition") or "")
     customer = data.get("customer")
     if customer is not None:
         require(tx, "Customer", customer)

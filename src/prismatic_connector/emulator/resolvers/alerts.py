@@ -7,7 +7,7 @@ from typing import Any
 from ..engine import Info, registry
 from ..model import alerts
 from ..model.base import related
-from ..query import embedded, page
+from ..query import PLAIN, Listing, embedded, page
 from ..transaction import Record, Tx
 from .common import lookup, mutation, ref, tx
 
@@ -34,8 +34,7 @@ def _holders(type_name: str, field: str, holder_type: str, held_in: str) -> None
     """``type.field`` lists the records of ``holder_type`` whose ``held_in`` names it."""
 
     def resolve(source: Record, info: Info, **args: Any) -> dict[str, Any]:
-        holders = [r for r in tx(info).select(holder_type) if source["id"] in r.get(held_in, ())]
-        return embedded(tx(info), holders, args)
+        return page(tx(info), holder_type, args, scope=alerts.holding(held_in, source["id"]))
 
     registry.field(type_name, field)(resolve)
 
@@ -82,16 +81,16 @@ def log_severity_levels(_: Any, info: Info) -> list[dict[str, Any]]:
 
 
 for _query, _type, _listing in (
-    ("alertGroups", "AlertGroup", None),
-    ("alertWebhooks", "AlertWebhook", None),
-    ("alertMonitors", "AlertMonitor", None),
+    ("alertGroups", "AlertGroup", PLAIN),
+    ("alertWebhooks", "AlertWebhook", PLAIN),
+    ("alertMonitors", "AlertMonitor", PLAIN),
     ("alertEvents", "AlertEvent", alerts.EVENTS),
 ):
 
     def _list(
-        _: Any, info: Info, _type: str = _type, _listing: Any = _listing, **args: Any
+        _: Any, info: Info, _type: str = _type, _listing: Listing = _listing, **args: Any
     ) -> dict[str, Any]:
-        return page(tx(info), _type, args, *([_listing] if _listing else []))
+        return page(tx(info), _type, args, _listing)
 
     registry.query(_query)(_list)
 

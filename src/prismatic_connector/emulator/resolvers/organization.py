@@ -8,7 +8,6 @@ from typing import Any
 from .. import definitions
 from ..engine import Info, registry
 from ..model import onprem, signing, workflows
-from ..model.org import current
 from ..query import page
 from ..transaction import Record
 from .common import lookup, mutation, ref, tx
@@ -27,7 +26,6 @@ def signing_keys(_: Record, info: Info, **args: Any) -> dict[str, Any]:
 
 @mutation("createOrganizationSigningKey", "result")
 def create_signing_key(info: Info, data: dict[str, Any]) -> Any:
-    current(tx(info))
     return signing.generate(tx(info))
 
 
