@@ -148,7 +148,12 @@ OPERATOR_RULES = """
 import sys
 from airflow.sdk.exceptions import AirflowFailException
 from prismatic_connector.airflow.operator import PrismaticOperator
-op = PrismaticOperator(task_id="t", action=sys.argv[1], inputs={"query": sys.argv[2]})
+op = PrismaticOperator(
+    task_id="t",
+    action=sys.argv[1],
+    inputs={"query": sys.argv[2]},
+    fail_on_payload_errors=sys.argv[3:] != ["allow"],
+)
 try:
     op.execute({})
 except AirflowFailException as exc:
@@ -162,21 +167,26 @@ CREATE = (
 
 
 @pytest.mark.parametrize(
-    ("faults", "name", "said"),
+    ("faults", "name", "said", "extra"),
     [
-        (None, "FTL Rockets", "FAILED rawRequest answered payload errors: name"),
-        (Faults(rate_drop_after_apply=1.0), "Maybe Rockets", "FAILED action 'rawRequest'"),
-        (None, "New Rockets", "PASSED"),
+        (None, "FTL Rockets", "FAILED rawRequest answered payload errors: name", []),
+        (None, "FTL Rockets", "PASSED", ["allow"]),
+        (Faults(rate_drop_after_apply=1.0), "Maybe Rockets", "FAILED action 'rawRequest'", []),
+        (None, "New Rockets", "PASSED", []),
+        (None, "No Token Rockets", "FAILED no refresh token", ["no token"]),
     ],
-    ids=["payload errors", "outcome unknown", "fine"],
+    ids=["payload errors", "payload errors allowed", "outcome unknown", "fine", "no token"],
 )
 def test_the_operator_fails_on_payload_errors_and_unknown_outcomes_without_retry(
-    airflow_env: dict[str, str], faults: Faults | None, name: str, said: str
+    airflow_env: dict[str, str], faults: Faults | None, name: str, said: str, extra: list[str]
 ) -> None:
     with Emulator(seed="demo", faults=faults) as emu:
+        stored = connection(emu)
+        if extra == ["no token"]:  # a connection saved without its password
+            stored = json.dumps({"conn_type": "prismatic", "host": emu.url})
         done = subprocess.run(
-            [sys.executable, "-c", OPERATOR_RULES, "rawRequest", CREATE % name],
-            env={**airflow_env, "AIRFLOW_CONN_PRISMATIC_DEFAULT": connection(emu)},
+            [sys.executable, "-c", OPERATOR_RULES, "rawRequest", CREATE % name, *extra],
+            env={**airflow_env, "AIRFLOW_CONN_PRISMATIC_DEFAULT": stored},
             capture_output=True,
             text=True,
             timeout=300,

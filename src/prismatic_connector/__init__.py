@@ -15,6 +15,7 @@ from .errors import (
     InputError,
     ManifestError,
     OutcomeUnknownError,
+    PayloadError,
     TransportError,
 )
 from .paging import PaginationError, paginate
@@ -32,6 +33,7 @@ __all__ = [
     "ManifestError",
     "OutcomeUnknownError",
     "PaginationError",
+    "PayloadError",
     "Retry",
     "Step",
     "StepContext",

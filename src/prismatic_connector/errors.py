@@ -7,10 +7,14 @@
     ├── TransportError          no usable answer: unreachable, non-2xx, not GraphQL JSON, too big,
     │   │                       too slow, or retries did not help
     │   └── OutcomeUnknownError a mutation was sent and may or may not have been applied
-    └── GraphQLError            the API answered with top-level GraphQL ``errors``
+    ├── GraphQLError            the API answered with top-level GraphQL ``errors``
+    └── PayloadError            a mutation was refused: its payload answered ``errors``
+                                (raised only when asked; carries the envelope)
 
-Mutation payload errors (``errors: [{field, messages}]`` inside ``data``) are not
-exceptions: they are returned in the envelope, as Prismatic's own integrations expect.
+Mutation payload errors (``errors: [{field, messages}]`` inside ``data``) are data by
+default: they are returned in the envelope, as Prismatic's own integrations expect.
+``raise_on_payload_errors=True`` (and the command line, unless told otherwise) turns
+them into a ``PayloadError``.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ __all__ = [
     "InputError",
     "ManifestError",
     "OutcomeUnknownError",
+    "PayloadError",
     "TransportError",
 ]
 
@@ -64,8 +69,10 @@ class CredentialError(ConnectorError):
     refresh token (``prism me:token --type refresh``).
     """
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(self, message: str, *, status: int | None = None, missing: bool = False) -> None:
         self.status = status
+        # No token was given at all, so nothing was sent: a usage error, not a failed call.
+        self.missing = missing
         super().__init__(message)
 
 
@@ -144,3 +151,32 @@ def _summarise(errors: Sequence[Mapping[str, Any]]) -> str:
         path = err.get("path")
         parts.append(f"{message} (at {'.'.join(map(str, path))})" if path else message)
     return "; ".join(parts) or "the API reported an error without a message"
+
+
+class PayloadError(ConnectorError):
+    """A mutation answered payload errors: Prismatic refused the change and kept nothing.
+
+    ``envelope`` is the answer as ``invoke`` would have returned it; ``errors`` lists
+    each refusal as ``{"root", "field", "messages"}`` (``root``: the mutation's field).
+    """
+
+    def __init__(
+        self, action: str, envelope: Mapping[str, Any], errors: Sequence[Mapping[str, Any]]
+    ) -> None:
+        self.action = action
+        self.envelope = envelope
+        self.errors = [dict(e) for e in errors]
+        super().__init__(f"{action} answered payload errors: {describe_payload_errors(errors)}")
+
+
+def describe_payload_errors(errors: Sequence[Mapping[str, Any]]) -> str:
+    """``field: message, message; ...``, each field under its mutation when there are several."""
+    roots = {e.get("root") for e in errors}
+    parts = []
+    for err in errors:
+        field = str(err.get("field") or "")
+        if len(roots) > 1 or not field:
+            field = ".".join(str(p) for p in (err.get("root"), field or None) if p)
+        messages = ", ".join(str(m) for m in err.get("messages") or []) or "(no message)"
+        parts.append(f"{field}: {messages}")
+    return "; ".join(parts)

@@ -22,7 +22,8 @@ from .auth import Connection, ExchangeHook, ExchangeHttp
 from .binding import bind
 from .bundle import Bundle, find_bundle, load_module
 from .connection_cache import ConnectionCache
-from .errors import InputError, ManifestError
+from .errors import InputError, ManifestError, PayloadError
+from .failures import payload_errors
 from .hooks import Prepare, Request
 from .manifest import ActionSpec, ComponentSpec, ConnectionSpec, load_manifest
 from .operations import Operation, scan
@@ -142,6 +143,8 @@ class Component:
         timeout: Timeout | float | None = None,
         retries: Retry | int | None = None,
         wait: bool = False,
+        raise_on_payload_errors: bool = False,
+        on_wait: waiting.Watcher | None = None,
     ) -> Envelope:
         """Run one action and return ``{"data": {"status": ..., "data": ...}}``.
 
@@ -149,23 +152,15 @@ class Component:
         step's inputs, as the ``connection`` input; not both. ``timeout`` and
         ``retries`` override the connection's for this call. ``wait`` (testFlow):
         wait for the execution to end and return getExecution's envelope, all within
-        the timeout.
+        the timeout; ``on_wait(status, seconds)`` hears each status read meanwhile.
+        ``raise_on_payload_errors``: a mutation Prismatic refuses raises
+        ``PayloadError`` (carrying the envelope) instead of returning it.
         """
         request = self.prepare(key, inputs)
         if wait:
             waiting.check_can_wait(request.action)
-        if inputs and CONNECTION_INPUT in inputs:
-            given = _connection_input(request.action, inputs[CONNECTION_INPUT])
-            if connection is not None:
-                raise InputError(
-                    request.action,
-                    CONNECTION_INPUT,
-                    "is given twice (as an input and as connection=)",
-                )
-            connection = given
-        elif connection is not None and not isinstance(connection, (Connection, Mapping)):
-            raise InputError(request.action, CONNECTION_INPUT, _CONNECTION_EXPECTED)
-        conn = self.connection(connection, action=request.action)
+        given = _given_connection(request.action, inputs, connection)
+        conn = self.connection(given, action=request.action)
         transport = conn.transport(self.exchange())
         started = transport.clock.now()
         answer = transport.graphql(
@@ -179,18 +174,28 @@ class Component:
         )
         data = client.interpret(request.action, answer)
         envelope: Envelope = {"data": {"status": answer.status, "data": data}}
+        if raise_on_payload_errors and request.operation.mutation:
+            refused = payload_errors(data)
+            if refused:
+                raise PayloadError(request.action, envelope, refused)
         ident = waiting.execution_id(request.action, envelope) if wait else None
         if ident is None:
             return envelope
+
+        def fetch(run: str) -> Envelope:
+            return self.invoke(
+                "getExecution", {"executionId": run}, connection=conn, retries=retries
+            )
+
         limit = Timeout.of(timeout, conn.timeout)
         return waiting.wait_for(
             request.action,
             ident,
-            lambda run: self.invoke(
-                "getExecution", {"executionId": run}, connection=conn, retries=retries
-            ),
+            fetch,
             clock=conn.clock,
+            started=started,
             deadline=started + limit.total,
+            on_status=on_wait,
         )
 
 
@@ -207,10 +212,22 @@ _CONNECTION_EXPECTED = (
 )
 
 
-def _connection_input(action: str, value: Any) -> ConnectionLike:
-    if value is None or isinstance(value, (Connection, Mapping)):
-        return value
-    raise InputError(action, CONNECTION_INPUT, _CONNECTION_EXPECTED)
+def _given_connection(
+    action: str, inputs: Mapping[str, Any] | None, connection: ConnectionLike
+) -> ConnectionLike:
+    """The connection given as ``connection=`` or as the ``connection`` input; not both."""
+    if not (inputs and CONNECTION_INPUT in inputs):
+        if connection is not None and not isinstance(connection, (Connection, Mapping)):
+            raise InputError(action, CONNECTION_INPUT, _CONNECTION_EXPECTED)
+        return connection
+    value = inputs[CONNECTION_INPUT]
+    if value is not None and not isinstance(value, (Connection, Mapping)):
+        raise InputError(action, CONNECTION_INPUT, _CONNECTION_EXPECTED)
+    if connection is not None:
+        raise InputError(
+            action, CONNECTION_INPUT, "is given twice (as an input and as connection=)"
+        )
+    return cast(ConnectionLike, value)
 
 
 _loaded: dict[Path | None, Component] = {}
@@ -236,8 +253,15 @@ def invoke(
     timeout: Timeout | float | None = None,
     retries: Retry | int | None = None,
     wait: bool = False,
+    raise_on_payload_errors: bool = False,
 ) -> Envelope:
     """Run one action of the shipped component. See ``Component.invoke``."""
     return load_component().invoke(
-        key, inputs, connection=connection, timeout=timeout, retries=retries, wait=wait
+        key,
+        inputs,
+        connection=connection,
+        timeout=timeout,
+        retries=retries,
+        wait=wait,
+        raise_on_payload_errors=raise_on_payload_errors,
     )

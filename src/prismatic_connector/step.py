@@ -73,11 +73,17 @@ class Step:
         return self.action.inputs
 
     def perform(
-        self, context: StepContext, inputs: Mapping[str, Any] | None = None, *, wait: bool = False
+        self,
+        context: StepContext,
+        inputs: Mapping[str, Any] | None = None,
+        *,
+        wait: bool = False,
+        raise_on_payload_errors: bool = False,
     ) -> Envelope:
         """Run the action; the result is the envelope ``{"data": {"status", "data"}}``.
 
         ``wait`` (testFlow): the envelope of the execution once it has ended.
+        ``raise_on_payload_errors``: a refused mutation raises ``PayloadError``.
         """
         if not isinstance(context, StepContext):
             raise InputError(self.key, None, "expected a StepContext as the step's context")
@@ -97,6 +103,7 @@ class Step:
             timeout=context.timeout,
             retries=context.retries,
             wait=wait,
+            raise_on_payload_errors=raise_on_payload_errors,
         )
         log.info("step %s: HTTP %s", self.key, result["data"]["status"])
         return result

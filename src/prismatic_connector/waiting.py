@@ -1,9 +1,13 @@
 """Waiting for what an action started: a flow test's execution, until it ends.
 
 ``testFlow`` answers as soon as the run is queued; a runner that tests a flow needs
-its result. With ``wait``, the runner polls ``getExecution`` with back-off until the
-execution's status is final or the call's deadline passes, and returns that
-envelope: the execution with its step results and logs.
+its result. With ``wait``, the runner polls ``getExecution`` until the execution's
+status is final or the call's deadline passes, and returns that envelope: the
+execution with its step results and logs.
+
+Polls start a quarter second apart and double, but never grow past a second or a
+tenth of the time waited so far, whichever is larger: a short run's end is seen
+within about a second, and an hour-long one costs a few dozen reads.
 """
 
 from __future__ import annotations
@@ -15,9 +19,12 @@ from .errors import InputError, TransportError
 from .policy import Clock
 
 Envelope = dict[str, Any]
+# Hears each status read while waiting, with the seconds since the action started.
+Watcher = Callable[[str, float], None]
 FINAL = frozenset({"SUCCESS", "ERROR"})
 FIRST_POLL_S = 0.25
-MAX_POLL_S = 5.0
+SEEN_WITHIN_S = 1.0
+SEEN_WITHIN_SHARE = 0.1
 # The actions that can wait, and where their answer names the execution.
 EXECUTION_PATHS = {
     "testFlow": ("testIntegrationFlow", "testIntegrationFlowResult", "execution", "id"),
@@ -40,27 +47,38 @@ def execution_id(action: str, envelope: Envelope) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def next_delay(delay: float, waited: float) -> float:
+    """The pause before the next poll, after ``delay`` and ``waited`` seconds in all."""
+    return min(delay * 2, max(SEEN_WITHIN_S, waited * SEEN_WITHIN_SHARE))
+
+
 def wait_for(
     action: str,
     ident: str,
     fetch: Callable[[str], Envelope],
     *,
     clock: Clock,
+    started: float,
     deadline: float,
+    on_status: Watcher | None = None,
 ) -> Envelope:
-    """Poll ``fetch(ident)`` (getExecution) until the execution ends; back-off doubles."""
+    """Poll ``fetch(ident)`` (getExecution) until the execution ends or the deadline."""
     delay = FIRST_POLL_S
     while True:
         envelope = fetch(ident)
         execution = envelope["data"]["data"].get("executionResult") or {}
         status = execution.get("status")
+        now = clock.now()
+        if on_status is not None:
+            on_status(str(status), now - started)
         if status in FINAL:
             return envelope
-        if clock.now() + delay > deadline:
+        if now >= deadline:
             raise TransportError(
                 f"action {action!r}: execution {ident} was still {status} at the deadline; "
                 "read it later with getExecution",
                 action=action,
             )
-        clock.sleep(delay)
-        delay = min(delay * 2, MAX_POLL_S)
+        # The last poll lands on the deadline rather than giving up a pause early.
+        clock.sleep(min(delay, deadline - now))
+        delay = next_delay(delay, clock.now() - started)

@@ -41,9 +41,20 @@ class PrismaticHook(BaseHook):
         return self._connection
 
     def run(
-        self, action: str, inputs: Mapping[str, Any] | None = None, *, wait: bool = False
+        self,
+        action: str,
+        inputs: Mapping[str, Any] | None = None,
+        *,
+        wait: bool = False,
+        raise_on_payload_errors: bool = False,
     ) -> Envelope:
-        return load_component().invoke(action, inputs or {}, connection=self.get_conn(), wait=wait)
+        return load_component().invoke(
+            action,
+            inputs or {},
+            connection=self.get_conn(),
+            wait=wait,
+            raise_on_payload_errors=raise_on_payload_errors,
+        )
 
     def test_connection(self) -> tuple[bool, str]:
         """What the UI's Test button runs: exchange the token and read the current user."""

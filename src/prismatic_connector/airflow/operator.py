@@ -20,7 +20,9 @@ from typing import Any
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
-from ..errors import ConnectorError, InputError, OutcomeUnknownError
+from ..errors import ConnectorError, OutcomeUnknownError, PayloadError
+from ..failures import EXIT_USAGE, exit_status
+from ..failures import payload_errors as _payload_errors
 from ..runner import Envelope
 from .hook import PrismaticHook
 
@@ -47,28 +49,27 @@ class PrismaticOperator(BaseOperator):
 
     def execute(self, context: Any) -> Envelope:
         hook = PrismaticHook(self.prismatic_conn_id)
-        failure: BaseException | None = None
+        failure: BaseException
         try:
-            envelope = hook.run(self.action, self.inputs, wait=self.wait)
-        except (OutcomeUnknownError, InputError) as exc:
+            return hook.run(
+                self.action,
+                self.inputs,
+                wait=self.wait,
+                raise_on_payload_errors=self.fail_on_payload_errors,
+            )
+        except (OutcomeUnknownError, PayloadError) as exc:
             failure = AirflowFailException(str(exc))  # retrying cannot help, or could harm
         except ConnectorError as exc:
-            failure = AirflowException(f"{type(exc).__name__}: {exc}")
-        if failure is not None:
-            raise failure
-        errors = payload_errors(envelope)
-        if errors and self.fail_on_payload_errors:
-            shown = "; ".join(
-                f"{e.get('field')}: {', '.join(e.get('messages') or [])}" for e in errors
-            )
-            raise AirflowFailException(f"{self.action} answered payload errors: {shown}")
-        return envelope
+            if exit_status(exc) == EXIT_USAGE:  # an input, or no token at all: fix, not retry
+                failure = AirflowFailException(str(exc))
+            else:
+                failure = AirflowException(f"{type(exc).__name__}: {exc}")
+        raise failure
 
 
 def payload_errors(envelope: Envelope) -> list[dict[str, Any]]:
-    """The ``errors`` of each mutation payload in the answer."""
-    found: list[dict[str, Any]] = []
-    for payload in (envelope["data"]["data"] or {}).values():
-        if isinstance(payload, dict) and isinstance(payload.get("errors"), list):
-            found += [e for e in payload["errors"] if isinstance(e, dict)]
-    return found
+    """The ``errors`` of each mutation payload in the answer, as ``{field, messages}``."""
+    return [
+        {"field": e["field"], "messages": e["messages"]}
+        for e in _payload_errors(envelope["data"]["data"])
+    ]
