@@ -28,7 +28,8 @@ def exchange(http: ExchangeHttp, connection: Connection) -> AccessToken:
     if not connection.refresh_token:
         raise CredentialError(
             "no refresh token: set the connection's Refresh Token (apiKey) or "
-            f"PRISM_REFRESH_TOKEN. {GET_ONE}"
+            f"PRISM_REFRESH_TOKEN. {GET_ONE}",
+            missing=True,
         )
     body = {"refresh_token": connection.refresh_token.reveal()}
     if connection.tenant_id:
@@ -50,7 +51,9 @@ def exchange(http: ExchangeHttp, connection: Connection) -> AccessToken:
 
 def revoke(http: ExchangeHttp, connection: Connection) -> None:
     if not connection.refresh_token:
-        raise CredentialError(f"no refresh token to revoke: set PRISM_REFRESH_TOKEN. {GET_ONE}")
+        raise CredentialError(
+            f"no refresh token to revoke: set PRISM_REFRESH_TOKEN. {GET_ONE}", missing=True
+        )
     _accepted(
         http.post_json("/auth/revoke", {"refresh_token": connection.refresh_token.reveal()}),
         "revoking",

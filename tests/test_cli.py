@@ -146,9 +146,9 @@ def test_failed_action_exits_1(server: RecordingServer, api_env: dict[str, str])
     )
 
 
-def test_missing_refresh_token_exits_1_with_what_to_do(server: RecordingServer) -> None:
+def test_missing_refresh_token_exits_2_with_what_to_do(server: RecordingServer) -> None:
     done = run("invoke", "getCurrentUser", "--url", server.url)
-    assert done.returncode == 1
+    assert done.returncode == 2  # nothing was sent: bad usage, as the README's table says
     assert "CredentialError" in done.stderr
     assert "prism me:token --type refresh" in done.stderr
 

@@ -189,9 +189,10 @@ def test_jsonl_serves_a_stream_and_a_failure_does_not_end_it(emu: Emulator) -> N
         {"id": 3, "action": "listCustomers", "inputs": {"last": 1}, "connection": connection},
     ]
     done = run_step("\n".join(json.dumps(line) for line in lines) + "\n\nnot json\n", "--jsonl")
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr  # two of its requests failed
     answers = [json.loads(line) for line in done.stdout.splitlines()]
     assert [a.get("id") for a in answers] == [0, 1, "two", 3, None]
+    assert [a.get("failed", False) for a in answers] == [False, False, True, False, True]
     assert not enabled(emu, ident)  # the stream's mutation was applied
     assert answers[1]["data"]["status"] == 200
     assert answers[2]["error"]["input"] == "instanceId"

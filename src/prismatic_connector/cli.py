@@ -1,8 +1,9 @@
 """The command line: a thin layer over the public API.
 
-Exit status: 0 success, 1 the action (or the check) failed, 2 bad usage or input,
-130 interrupted (Ctrl-C). Errors go to stderr as one line, never a traceback;
-results go to stdout.
+Exit status: 0 success, 1 the action (or the check) failed, a mutation included that
+Prismatic refused with payload errors, 2 bad usage or input (nothing was sent, a
+missing refresh token included), 130 interrupted (Ctrl-C). Errors go to stderr as
+one line, never a traceback; results go to stdout.
 """
 
 from __future__ import annotations
@@ -12,19 +13,30 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from ._version import __version__
-from .cli_io import UsageError, gather_inputs, make_output_safe, print_json, read_value
+from .cli_authoring import add_parsers as add_authoring_parsers
+from .cli_authoring import cmd_check, cmd_check_integration, cmd_docs
+from .cli_io import (
+    UsageError,
+    gather_inputs,
+    make_output_safe,
+    print_json,
+    wait_watcher,
+)
 from .cli_lazy import OnlyNamed
 from .cli_paging import add_arguments as add_paging_arguments
 from .cli_paging import run_all
 from .cli_publish import add_parsers, cmd_examples, cmd_package, cmd_publish
-from .errors import ConnectorError, InputError, ManifestError
+from .errors import ConnectorError, InputError, ManifestError, PayloadError
+from .failures import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, exit_status
 from .redaction import scrub
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+ENVIRONMENT = """environment:
+  PRISM_REFRESH_TOKEN  the refresh token (`prism me:token --type refresh`)
+  PRISMATIC_URL        the base URL, when --url is not given (else https://app.prismatic.io)
+  PRISMATIC_TENANT_ID  the tenant, when --tenant-id is not given"""
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
@@ -50,6 +62,11 @@ class _Parser(argparse.ArgumentParser):
 
 def _example(*lines: str) -> str:
     return "example:\n" + "\n".join(f"  prismatic-connector {line}" for line in lines)
+
+
+def _example_env(*lines: str) -> str:
+    """The examples, then the environment variables a command that calls the API reads."""
+    return f"{_example(*lines)}\n\n{ENVIRONMENT}"
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -86,7 +103,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     invoke = sub.add_parser(
         "invoke",
         help="run one action and print its result as JSON",
-        epilog=_example(
+        epilog=_example_env(
             "invoke getInstance -i instanceId=SW5zdGFuY2U6MQ==",
             "invoke importIntegration -i yamlDefinition=@integration.yml",
             "invoke rawRequest -i query=@- < query.graphql",
@@ -120,7 +137,15 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         help="most retries after the first attempt (default: the connection's, 4)",
     )
     invoke.add_argument(
-        "--wait", action="store_true", help="testFlow: wait for the execution and print it"
+        "--wait",
+        action="store_true",
+        help="testFlow: wait for the execution and print it (its status on stderr meanwhile,"
+        " on a terminal)",
+    )
+    invoke.add_argument(
+        "--allow-payload-errors",
+        action="store_true",
+        help="exit 0 when Prismatic refuses a mutation with payload errors (default: exit 1)",
     )
     add_paging_arguments(invoke)
     invoke.add_argument(
@@ -134,35 +159,30 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
             'step <<< \'{"action": "listInstances", "inputs": {"first": 5}, '
             '"connection": {"apiKey": "...", "baseUrl": "https://app.prismatic.io"}}\'',
             "step --jsonl < requests.jsonl > answers.jsonl",
-        ),
+        )
+        + "\n\na request's connection values come first; what they leave out is read from the"
+        + f" environment.\n\n{ENVIRONMENT}",
     )
     step.add_argument(
         "--jsonl", action="store_true", help="serve one request per line until stdin ends"
     )
 
     token = sub.add_parser(
-        "token", help="manage the refresh token", epilog=_example("token revoke")
+        "token",
+        help="revoke the refresh token, so that it stops working",
+        description="Manage the refresh token that $PRISM_REFRESH_TOKEN holds.",
+        epilog=_example_env("token revoke"),
     )
     token_sub = token.add_subparsers(dest="token_command", required=True, parser_class=_Parser)
     revoke = token_sub.add_parser(
         "revoke",
-        help="revoke the refresh token ($PRISM_REFRESH_TOKEN), and every one of its user",
-        epilog=_example("token revoke --url https://app.prismatic.io"),
+        help="revoke the refresh token in $PRISM_REFRESH_TOKEN, with every other refresh token"
+        " of the same user",
+        epilog=_example_env("token revoke --url https://app.prismatic.io"),
     )
     _connection_options(revoke)
 
-    sub.add_parser(
-        "check",
-        help="check the manifest against the operations and the schema",
-        epilog=_example("check"),
-    )
-    check_integration = sub.add_parser(
-        "check-integration",
-        help="check an integration definition's steps of this component",
-        epilog=_example("check-integration integration.yml"),
-    )
-    check_integration.add_argument("file", help="the integration's YAML (- for standard input)")
-
+    add_authoring_parsers(sub, _example)
     sub.add_parser(
         "demo",
         help="a session against an embedded emulator, through the actions",
@@ -178,13 +198,6 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     add_parsers(sub, _example, _connection_options)
 
-    docs = sub.add_parser(
-        "docs",
-        help="write the connector reference from the manifest",
-        epilog=_example("docs --check"),
-    )
-    docs.add_argument("--output", default=None, help="where to write (default: docs/connector.md)")
-    docs.add_argument("--check", action="store_true", help="fail if the file is not current")
     return parser
 
 
@@ -220,10 +233,10 @@ def _run(argv: Sequence[str] | None) -> int:
         return int(_COMMANDS[args.command](args))
     except UsageError as exc:
         return _fail(str(exc), EXIT_USAGE)
-    except (InputError, ManifestError) as exc:
-        return _fail(str(exc), EXIT_USAGE)
     except ConnectorError as exc:
-        return _fail(f"{type(exc).__name__}: {exc}", EXIT_FAILED)
+        # An input's or the manifest's own message says all; others are named by their kind.
+        plain = isinstance(exc, (InputError, ManifestError))
+        return _fail(str(exc) if plain else f"{type(exc).__name__}: {exc}", exit_status(exc))
     except (BrokenPipeError, KeyboardInterrupt):
         raise
     except Exception as exc:  # a bug must still end in one line, and with no secret in it
@@ -279,14 +292,20 @@ def _cmd_invoke(args: argparse.Namespace) -> int:
         with Connection(tenant_id=args.tenant_id, base_url=args.url) as connection:
             return run_all(component, args.key, inputs, connection, args.format)
     with Connection(tenant_id=args.tenant_id, base_url=args.url) as connection:
-        envelope = component.invoke(
-            args.key,
-            inputs,
-            connection=connection,
-            timeout=args.timeout,
-            retries=args.retries,
-            wait=args.wait,
-        )
+        try:
+            envelope = component.invoke(
+                args.key,
+                inputs,
+                connection=connection,
+                timeout=args.timeout,
+                retries=args.retries,
+                wait=args.wait,
+                raise_on_payload_errors=not args.allow_payload_errors,
+                on_wait=wait_watcher(args.key, sys.stderr) if args.wait else None,
+            )
+        except PayloadError as exc:
+            print_json(exc.envelope)  # the refusal is the result too: a script may read it
+            raise
     print_json(envelope)
     return EXIT_OK
 
@@ -311,65 +330,6 @@ def _cmd_token(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_check(args: argparse.Namespace) -> int:
-    from .checks import check_component
-    from .runner import load_component
-
-    component = load_component()
-    return _report(
-        check_component(component),
-        f"ok: {len(component.actions)} actions match their operations and the schema",
-    )
-
-
-def _cmd_check_integration(args: argparse.Namespace) -> int:
-    from .integration_check import check_integration
-    from .runner import load_component
-
-    text = read_value("@" + args.file, "check-integration")
-    return _report(
-        check_integration(load_component(), text), f"ok: {args.file} uses the component soundly"
-    )
-
-
-def _report(findings: Sequence[object], ok: str) -> int:
-    """Findings on stdout, one a line, and exit 1; else the ``ok`` line."""
-    for finding in findings:
-        print(finding)
-    if findings:
-        print(f"{len(findings)} problem(s) found", file=sys.stderr)
-        return EXIT_FAILED
-    print(ok)
-    return EXIT_OK
-
-
-def _cmd_docs(args: argparse.Namespace) -> int:
-    from .docs import DOCS_PATH, render
-    from .examples import read
-    from .runner import load_component
-
-    component = load_component()
-    if component.bundle.installed and not args.output:
-        # The installed copy is read-only data; the reference lives in a checkout.
-        raise UsageError(
-            "docs works on a checkout of the component; give --output to write elsewhere"
-        )
-    target = Path(args.output) if args.output else component.bundle.root / DOCS_PATH
-    examples = {a.key: read(component, a.key) for a in component.actions}
-    text = render(component.spec, examples=examples)
-    if args.check:
-        current = target.read_text(encoding="utf-8") if target.is_file() else ""
-        if current != text:
-            print(f"{target} is out of date: run `prismatic-connector docs`", file=sys.stderr)
-            return EXIT_FAILED
-        print(f"{target} is current")
-        return EXIT_OK
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    print(f"wrote {target}")
-    return EXIT_OK
-
-
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run
 
@@ -391,9 +351,9 @@ _COMMANDS = {
     "invoke": _cmd_invoke,
     "step": _cmd_step,
     "token": _cmd_token,
-    "check": _cmd_check,
-    "check-integration": _cmd_check_integration,
-    "docs": _cmd_docs,
+    "check": cmd_check,
+    "check-integration": cmd_check_integration,
+    "docs": cmd_docs,
     "demo": _cmd_demo,
     "emulator": _cmd_emulator,
 }

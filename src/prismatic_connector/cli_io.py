@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -84,3 +85,17 @@ def print_json(value: Any) -> None:
     for start in range(0, len(text), 1 << 16):
         sys.stdout.write(text[start : start + (1 << 16)])
     sys.stdout.write("\n")
+
+
+def wait_watcher(action: str, stream: TextIO) -> Callable[[str, float], None] | None:
+    """A status line kept current on ``stream`` while a run is waited for; None off a terminal."""
+    if not stream.isatty():
+        return None
+
+    def show(status: str, seconds: float) -> None:
+        ended = status in ("SUCCESS", "ERROR")
+        stream.write(f"\r{action}: execution {status} after {seconds:.1f} s\033[K")
+        stream.write("\n" if ended else "")
+        stream.flush()
+
+    return show

@@ -16,59 +16,63 @@ from .errors import CredentialError, GraphQLError, TransportError
 def interpret(action: str, answer: Answer) -> dict[str, Any]:
     """The GraphQL ``data`` of a good answer; raise on anything else.
 
-    Mutation payload errors are part of ``data`` and come back as they are.
+    Mutation payload errors are part of ``data`` and come back as they are. A
+    GraphQL response with ``errors`` raises ``GraphQLError`` with the server's
+    messages whether it came with 200 or a 4xx (servers answer a query that does
+    not validate either way).
     """
-    snippet = answer.snippet
     if answer.status == 401:
         raise CredentialError(
             f"action {action!r}: the API refused the access token even after a refresh "
             "(HTTP 401); check the refresh token and tenant",
             status=401,
         )
+    body = _graphql_body(answer.body)
+    graphql_status = 200 <= answer.status < 300 or 400 <= answer.status < 500
+    if body is not None and graphql_status and body.get("errors"):
+        raise _graphql_error(action, body, answer.status)
     if not 200 <= answer.status < 300:
-        raise TransportError(
-            f"action {action!r}: HTTP {answer.status}: {snippet}",
-            status=answer.status,
-            snippet=snippet,
-            action=action,
-        )
-    body: Any = None
-    try:
-        body = json.loads(answer.body)
-    except (ValueError, RecursionError):
-        # Raised below, outside this block, so the exception carries no chain.
-        body = _NOT_JSON
-    if body is _NOT_JSON:
-        raise TransportError(
-            f"action {action!r}: the answer is not JSON (HTTP {answer.status}): {snippet}",
-            status=answer.status,
-            snippet=snippet,
-            action=action,
-        )
-    if not isinstance(body, dict) or not ("data" in body or "errors" in body):
-        raise TransportError(
-            f"action {action!r}: the answer is not a GraphQL response: {snippet}",
-            status=answer.status,
-            snippet=snippet,
-            action=action,
-        )
+        raise _transport_error(action, answer, f"HTTP {answer.status}: {answer.snippet}")
+    if body is None:
+        raise _transport_error(action, answer, _what_is_wrong(answer))
     data = body.get("data")
-    errors = body.get("errors")
-    if errors:
-        if not isinstance(errors, list):
-            errors = [errors]
-        errors = [e if isinstance(e, dict) else {"message": str(e)} for e in errors]
-        raise GraphQLError(
-            action, errors, data if isinstance(data, dict) else None, status=answer.status
-        )
     if not isinstance(data, dict):
-        raise TransportError(
-            f"action {action!r}: the answer has no data: {snippet}",
-            status=answer.status,
-            snippet=snippet,
-            action=action,
-        )
+        raise _transport_error(action, answer, f"the answer has no data: {answer.snippet}")
     return data
 
 
-_NOT_JSON = object()
+def _graphql_body(raw: bytes) -> dict[str, Any] | None:
+    """The body as a GraphQL response (an object with data or errors), else None."""
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(body, dict) or not ("data" in body or "errors" in body):
+        return None
+    return body
+
+
+def _what_is_wrong(answer: Answer) -> str:
+    try:
+        json.loads(answer.body)
+    except (ValueError, RecursionError):
+        return f"the answer is not JSON (HTTP {answer.status}): {answer.snippet}"
+    return f"the answer is not a GraphQL response: {answer.snippet}"
+
+
+def _graphql_error(action: str, body: dict[str, Any], status: int) -> GraphQLError:
+    errors = body["errors"]
+    if not isinstance(errors, list):
+        errors = [errors]
+    errors = [e if isinstance(e, dict) else {"message": str(e)} for e in errors]
+    data = body.get("data")
+    return GraphQLError(action, errors, data if isinstance(data, dict) else None, status=status)
+
+
+def _transport_error(action: str, answer: Answer, problem: str) -> TransportError:
+    return TransportError(
+        f"action {action!r}: {problem}",
+        status=answer.status,
+        snippet=answer.snippet,
+        action=action,
+    )

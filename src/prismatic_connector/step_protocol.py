@@ -1,10 +1,14 @@
 """``prismatic-connector step``: the out-of-process step protocol, JSON in and JSON out.
 
-One request: ``{"action", "inputs"?, "connection"?, "id"?, "wait"?}`` on stdin, the envelope on
-stdout. A failure is ``{"error": {"type", "message", "action", "input"?, "outcome"?}}``
-on stdout, exit status 1 (the action failed) or 2 (bad request or input). With
-``--jsonl``, one request per line and one answer per line, each echoing the request's
-``id``; a failed request does not end the stream, so a runner can keep one worker.
+One request: ``{"action", "inputs"?, "connection"?, "id"?, "wait"?, "allowPayloadErrors"?}``
+on stdin, the envelope on stdout. A failure is
+``{"error": {"type", "message", "action", "input"?, "outcome"?}}`` on stdout, exit status 1
+(the action failed) or 2 (bad request or input: nothing was sent). A mutation Prismatic
+refuses (payload errors) answers its envelope and exits 1, unless the request says
+``"allowPayloadErrors": true``. With ``--jsonl``, one request per line and one answer per
+line, each echoing the request's ``id``; a failed request's answer carries
+``"failed": true`` and does not end the stream, so a runner can keep one worker; the
+process exits 1 if any request failed.
 """
 
 from __future__ import annotations
@@ -13,11 +17,10 @@ import json
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from .errors import ConnectorError, InputError, ManifestError, OutcomeUnknownError
+from .errors import ConnectorError, InputError, OutcomeUnknownError, PayloadError
+from .failures import EXIT_FAILED, EXIT_OK, EXIT_USAGE, exit_status
 from .runner import Component
 from .step import StepContext
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def serve_one(component: Component, stdin: TextIO, stdout: TextIO) -> int:
@@ -27,12 +30,15 @@ def serve_one(component: Component, stdin: TextIO, stdout: TextIO) -> int:
 
 
 def serve_lines(component: Component, lines: Iterable[str], stdout: TextIO) -> int:
+    failed = False
     for line in lines:
         if line.strip():
-            answer, _ = handle(component, line)
+            answer, code = handle(component, line)
+            if code != EXIT_OK:
+                answer["failed"] = failed = True
             _write(stdout, answer)
             stdout.flush()
-    return EXIT_OK
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def handle(component: Component, text: str) -> tuple[dict[str, Any], int]:
@@ -61,17 +67,25 @@ def _perform(component: Component, request: dict[str, Any]) -> tuple[dict[str, A
         inputs = request.get("inputs") or {}
         if not isinstance(inputs, dict):
             raise InputError(action, None, "inputs must be a JSON object")
-        wait = request.get("wait", False)
-        if not isinstance(wait, bool):
-            raise InputError(action, None, "wait must be true or false")
+        wait = _flag(request, "wait", action)
+        allowed = _flag(request, "allowPayloadErrors", action)
         step = component.step(action)
         context = StepContext(connection=request.get("connection"))
-        envelope = step.perform(context, inputs, wait=wait)
+        envelope = step.perform(context, inputs, wait=wait, raise_on_payload_errors=not allowed)
+    except PayloadError as exc:
+        return dict(exc.envelope), EXIT_FAILED
     except ConnectorError as exc:
         failure = exc
     if failure is None:
         return envelope, EXIT_OK
-    return {"error": _describe(failure, action)}, _status(failure)
+    return {"error": _describe(failure, action)}, exit_status(failure)
+
+
+def _flag(request: dict[str, Any], name: str, action: str) -> bool:
+    value = request.get(name, False)
+    if not isinstance(value, bool):
+        raise InputError(action, None, f"{name} must be true or false")
+    return value
 
 
 def _describe(error: ConnectorError, action: Any) -> dict[str, Any]:
@@ -85,10 +99,6 @@ def _describe(error: ConnectorError, action: Any) -> dict[str, Any]:
     if isinstance(error, OutcomeUnknownError):
         described["outcome"] = error.outcome
     return described
-
-
-def _status(error: ConnectorError) -> int:
-    return EXIT_USAGE if isinstance(error, (InputError, ManifestError)) else EXIT_FAILED
 
 
 def _write(stdout: TextIO, answer: dict[str, Any]) -> None:
