@@ -13,6 +13,7 @@ import pytest
 
 from prismatic_connector import Connection, InputError, PaginationError, invoke, paginate
 from prismatic_connector.emulator import Emulator, Faults
+from prismatic_connector.paging import pages
 
 from .loopback import Recorded, RecordingServer, Reply
 
@@ -144,7 +145,16 @@ def test_invoke_all_streams_json_lines_and_an_envelope(big: Emulator) -> None:
     assert envelope.returncode == 0, envelope.stderr
     customers = json.loads(envelope.stdout)["data"]["data"]["customers"]
     assert len(customers["nodes"]) == customers["totalCount"] == 130
-    assert customers["pageInfo"]["hasNextPage"] is False
+    with Connection(big.refresh_token, base_url=big.url) as conn:
+        infos = [d["customers"]["pageInfo"] for d in pages("listCustomers", connection=conn)]
+    # One envelope's pageInfo spans the whole walk: from the first page's start to the last's end.
+    assert len(infos) == 2
+    assert customers["pageInfo"] == {
+        "hasNextPage": False,
+        "hasPreviousPage": infos[0]["hasPreviousPage"],
+        "startCursor": infos[0]["startCursor"],
+        "endCursor": infos[-1]["endCursor"],
+    }
     refused = _cli(big, "listCustomers", "--all", "-i", "offset=3")
     assert refused.returncode == 2
     assert "action 'listCustomers', input 'offset'" in refused.stderr

@@ -51,6 +51,7 @@ def run_all(component: Any, key: str, inputs: dict[str, Any], connection: Any, f
     action = component.action(key).key
     walk = pages(action, inputs, connection=connection, component=component)
     progress = _Progress(action, sys.stderr)
+    first_info: dict[str, Any] = {}
     last: dict[str, Any] | None = None
     nodes: list[Any] = []
     out: TextIO = sys.stdout
@@ -59,6 +60,8 @@ def run_all(component: Any, key: str, inputs: dict[str, Any], connection: Any, f
             page = connection_of(action, data)
             progress.page(page)
             if form == "envelope":
+                if last is None:
+                    first_info = dict(page.get("pageInfo") or {})
                 nodes.extend(page.get("nodes") or [])
                 last = data
             else:
@@ -72,6 +75,19 @@ def run_all(component: Any, key: str, inputs: dict[str, Any], connection: Any, f
         holder: Any = whole
         for name in LISTS[action][:-1]:
             holder = holder[name]
-        holder[LISTS[action][-1]]["nodes"] = nodes
+        listed = holder[LISTS[action][-1]]
+        listed["nodes"] = nodes
+        if isinstance(listed.get("pageInfo"), dict):
+            listed["pageInfo"] = walk_page_info(first_info, listed["pageInfo"])
         out.write(json.dumps({"data": {"status": 200, "data": whole}}, indent=2) + "\n")
     return 0
+
+
+def walk_page_info(first: dict[str, Any], last: dict[str, Any]) -> dict[str, Any]:
+    """The pageInfo of a whole walk: from the first page's start to the last page's end."""
+    whole = dict(last)
+    whole["hasNextPage"] = False
+    for name in ("hasPreviousPage", "startCursor"):
+        if name in first:
+            whole[name] = first[name]
+    return whole
