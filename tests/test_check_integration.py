@@ -165,3 +165,31 @@ def test_the_command_exits_1_on_findings_and_0_when_sound(tmp_path: Path) -> Non
     )
     assert missing.returncode == 2
     assert "Traceback" not in missing.stderr
+
+
+@pytest.mark.parametrize("version", [6, 7])
+def test_the_definition_versions_prismatic_reads_are_accepted(
+    component: Component, version: int
+) -> None:
+    text = SOUND.replace("definitionVersion: 7", f"definitionVersion: {version}", 1)
+    assert check_integration(component, text) == []
+
+
+@pytest.mark.parametrize(
+    ("version", "shown"), [("99", "99"), ('"7"', "'7'"), ("true", "True"), ("null", "None")]
+)
+def test_another_definition_version_is_refused_on_its_line(
+    component: Component, version: str, shown: str
+) -> None:
+    text = "# exported\n" + SOUND.replace("definitionVersion: 7", f"definitionVersion: {version}")
+    found = check_integration(component, text)
+    assert [str(f) for f in found] == [
+        f"line 2: definitionVersion {shown} is not supported (supported: 6, 7)"
+    ]
+
+
+def test_a_definition_without_a_version_is_refused(component: Component) -> None:
+    text = SOUND.replace("definitionVersion: 7\n", "", 1)
+    assert [str(f) for f in check_integration(component, text)] == [
+        "line 1: definitionVersion is missing (supported: 6, 7)"
+    ]

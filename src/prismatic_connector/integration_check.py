@@ -24,6 +24,9 @@ from .names import camel
 from .runner import Component
 from .schema import schema as load_schema
 
+# The definition formats Prismatic reads: 7 is what it exports, 6 what prism writes for a
+# new integration (../shared/reference, section 5).
+DEFINITION_VERSIONS = (6, 7)
 FORMS = {"value", "configVar", "reference", "template", "complex"}
 # Which forms can carry a value of each input type.
 SUITS = {
@@ -45,6 +48,8 @@ class Finding:
     problem: str
 
     def __str__(self) -> str:
+        if not (self.flow or self.step):  # about the definition as a whole
+            return f"line {self.line}: {self.problem}"
         where = f"flow {self.flow!r}, step {self.step!r}"
         if self.input:
             where += f", input {self.input!r}"
@@ -67,7 +72,7 @@ def check_integration(component: Component, text: str) -> list[Finding]:
     if not isinstance(definition, dict) or not isinstance(definition.get("flows"), list):
         return [Finding(1, "", "", "", "expected a mapping with flows, as Prismatic exports it")]
     schema = load_schema()
-    findings: list[Finding] = []
+    findings: list[Finding] = _version_problems(definition)
     steps = list(_steps(definition["flows"]))
     ours = {}
     for step in steps:
@@ -79,6 +84,23 @@ def check_integration(component: Component, text: str) -> list[Finding]:
     for step in steps:
         findings += _check_references(component, schema, step, ours)
     return sorted(findings, key=lambda f: f.line)
+
+
+def _version_problems(definition: dict[Any, Any]) -> list[Finding]:
+    supported = ", ".join(map(str, DEFINITION_VERSIONS))
+    version = definition.get("definitionVersion")
+    if "definitionVersion" not in definition:
+        problem = f"definitionVersion is missing (supported: {supported})"
+    elif isinstance(version, bool) or version not in DEFINITION_VERSIONS:
+        problem = f"definitionVersion {version!r} is not supported (supported: {supported})"
+    else:
+        return []
+    line = (
+        definition.line_of("definitionVersion")
+        if isinstance(definition, yaml_source.Mapping)
+        else 1
+    )
+    return [Finding(line, "", "", "", problem)]
 
 
 def _steps(flows: list[Any]) -> Iterator[_Step]:
