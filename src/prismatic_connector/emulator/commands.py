@@ -9,20 +9,28 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sqlite3
 import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from .faults import Faults
 from .tokens import DEFAULT_TTL_S
 
+if TYPE_CHECKING:
+    from .app import Emulator
+    from .envfile import EnvFile
+
 EXAMPLES = {
     "serve": "example:\n  prismatic-connector emulator serve --port 8484 --rate-429 0.05\n"
-    "  prismatic-connector emulator serve --scale instances=10000,customers=100",
+    "  prismatic-connector emulator serve --scale instances=10000,customers=100\n"
+    "  prismatic-connector emulator serve --env-file .emulator.env\n"
+    "  . .emulator.env    # then, in another shell: its PRISMATIC_URL and PRISM_REFRESH_TOKEN",
     "coverage": "example:\n  prismatic-connector emulator coverage --check",
     "token": "example:\n  prismatic-connector emulator token --url http://127.0.0.1:8484",
 }
@@ -56,6 +64,13 @@ def add_parser(
         metavar="KIND=N,...",
         help="bulk data on top of the seed: customers, integrations, instances, executions"
         " (such as instances=10000,customers=100)",
+    )
+    serve.add_argument(
+        "--env-file",
+        metavar="FILE",
+        help="also write PRISMATIC_URL, PRISM_REFRESH_TOKEN (and NODE_EXTRA_CA_CERTS with TLS)"
+        " to FILE as `export` lines for a shell to source; readable by you only, removed when"
+        " serve stops; an existing FILE that serve did not write is refused",
     )
     serve.add_argument(
         "--token-ttl", type=float, default=DEFAULT_TTL_S, help="access token lifetime, seconds"
@@ -104,15 +119,35 @@ def admin_key_path(url: str) -> Path:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from . import tls
-    from .app import Emulator
-    from .scale import parse
+    from .envfile import EnvFile, EnvFileError
 
     values = {name: getattr(args, name) for name, _, _ in Faults.options()}
     try:
         faults = Faults(**values)
     except InputError as exc:
         return _fail(f"--{str(exc.input).replace('_', '-')}: {exc.problem}", 2)
+    env_file = None
+    # SIGTERM (from kill, or a supervisor) stops serve as Ctrl-C does, so the files go too.
+    terminate = signal.getsignal(signal.SIGTERM)
+    if terminate is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        if args.env_file is not None:
+            env_file = EnvFile(Path(args.env_file))
+        return _serve_until_stopped(args, faults, env_file)
+    except EnvFileError as exc:
+        return _fail(f"--env-file {args.env_file}: {exc}", 2)
+    finally:
+        if env_file is not None:
+            env_file.remove()
+        signal.signal(signal.SIGTERM, terminate)
+
+
+def _serve_until_stopped(args: argparse.Namespace, faults: Faults, env_file: EnvFile | None) -> int:
+    from . import tls
+    from .app import Emulator
+    from .scale import parse
+
     try:
         scale = parse(args.scale)
     except ValueError as exc:
@@ -140,24 +175,44 @@ def _serve(args: argparse.Namespace) -> int:
         return _fail(f"cannot listen on {args.host}:{args.port}: {_reason(exc)}", 1)
     key_file = admin_key_path(emulator.url)
     try:
+        _announce(emulator, key_file, env_file)
+        emulator.wait()
+    finally:
+        # The files first: they are quick to remove, and what a second signal must not leave.
+        if env_file is not None:
+            env_file.remove()
+        key_file.unlink(missing_ok=True)
+        emulator.stop()
+    return 0
+
+
+def _announce(emulator: Emulator, key_file: Path, env_file: EnvFile | None) -> None:
+    """Leave the admin key (and the env file), and print what a client needs."""
+    from . import tls
+
+    exports = {"PRISMATIC_URL": emulator.url, "PRISM_REFRESH_TOKEN": emulator.refresh_token}
+    if emulator.ca_file is not None:
+        exports["NODE_EXTRA_CA_CERTS"] = str(emulator.ca_file)
+    if env_file is not None:
+        env_file.write(exports)
+    try:
         _write_private(key_file, emulator.admin_key)
         where = str(key_file)
     except OSError as exc:
         where = f"not written ({_reason(exc)}); `emulator token` cannot be used"
     print(f"Prismatic API emulator on {emulator.url} (state: {emulator.db_path})")
     print(f"admin key (for `emulator token`): {where}")
-    print(f"PRISMATIC_URL={emulator.url}")
-    print(f"PRISM_REFRESH_TOKEN={emulator.refresh_token}")
-    if emulator.ca_file is not None:
-        print(f"NODE_EXTRA_CA_CERTS={emulator.ca_file}", flush=True)
-    else:
-        print(f"(for prism to log in with PRISM_REFRESH_TOKEN: {tls.INSTALL})", flush=True)
-    try:
-        emulator.wait()
-    finally:
-        key_file.unlink(missing_ok=True)
-        emulator.stop()
-    return 0
+    if env_file is not None:
+        print(f"environment (for a shell to source): {env_file.path}")
+    for name, value in exports.items():
+        print(f"{name}={value}")
+    if emulator.ca_file is None:
+        print(f"(for prism to log in with PRISM_REFRESH_TOKEN: {tls.INSTALL})")
+    sys.stdout.flush()
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def _write_private(path: Path, text: str) -> None:
