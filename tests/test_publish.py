@@ -116,7 +116,7 @@ def test_publish_lists_the_component_and_a_republish_makes_the_next_version(
     nodes = envelope["data"]["data"]["components"]["nodes"]
     assert [n for n in nodes if n.get("key") == "prismatic"]
     # Unchanged: detectable by signature, and skipped when asked.
-    assert publishing.current_signature(component, prismatic_connection) == made.sha1
+    assert publishing.latest_signature(component, prismatic_connection) == (made.sha1, 2)
     skipped = publishing.publish(
         component, prismatic_connection, variables, package, skip_on_signature_match=True
     )
