@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,10 @@ def add_parsers(sub: Any, example: Any, connection_options: Any) -> None:
         help="do nothing when the registry already has this exact package",
     )
     publish.add_argument(
-        "--dry-run", action="store_true", help="print publishComponent's input and send nothing"
+        "--dry-run",
+        action="store_true",
+        help="print publishComponent's input and publish nothing; show the package's SHA-1 and,"
+        " with $PRISM_REFRESH_TOKEN set, ask the registry (read-only) whether it would skip it",
     )
     connection_options(publish)
 
@@ -80,7 +84,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     )
     if args.dry_run:
         print_json(variables)
-        return EXIT_OK
+        return _dry_run(component, args)
     package = packaging.build(component.bundle)
     with Connection(tenant_id=args.tenant_id, base_url=args.url) as connection:
         done = publishing.publish(
@@ -95,6 +99,41 @@ def cmd_publish(args: argparse.Namespace) -> int:
         print(f"Skipped: the registry already has this package (SHA-1 {done.sha1})")
         return EXIT_OK
     print(f"Successfully submitted {component.spec.label} (v{done.version})! SHA-1 {done.sha1}")
+    return EXIT_OK
+
+
+def _dry_run(component: Any, args: argparse.Namespace) -> int:
+    """After the JSON: the package's SHA-1, and what the registry would do with it, on stderr."""
+    from . import packaging, publishing
+    from .auth import Connection
+
+    # The JSON on stdout comes first, also when both streams go to one terminal.
+    sys.stdout.flush()
+    sha1 = packaging.sha1(packaging.build(component.bundle))
+    print(f"SHA-1 {sha1}", file=sys.stderr)
+    if not os.environ.get("PRISM_REFRESH_TOKEN"):
+        print(
+            "registry not asked: no refresh token; set PRISM_REFRESH_TOKEN to ask it (read-only)"
+            " whether publish would skip this package",
+            file=sys.stderr,
+        )
+        return EXIT_OK
+    with Connection(tenant_id=args.tenant_id, base_url=args.url) as connection:
+        latest = publishing.latest_signature(component, connection)
+    where, key = f"registry {connection.base_url}", component.spec.key
+    if latest is None:
+        verdict = f"has no version of {key}; publish would send a new version"
+    elif latest.signature == sha1:
+        verdict = (
+            f"already has this exact package as version {latest.version};"
+            " publish --skip-on-signature-match would skip it"
+        )
+    else:
+        verdict = (
+            f"its latest version of {key} is {latest.version}, another package;"
+            " publish would send a new version"
+        )
+    print(f"{where}: {verdict}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -13,7 +13,7 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import requests
@@ -51,6 +51,13 @@ _TYPES = {"integer": "string", "json": "code"}
 
 class PublishError(ConnectorError):
     """Publishing failed: the registry refused it, or an upload did."""
+
+
+class Latest(NamedTuple):
+    """The registry's latest version of a component: its package's SHA-1, and its number."""
+
+    signature: str | None
+    version: int | None
 
 
 @dataclass(frozen=True)
@@ -182,12 +189,17 @@ def _graphql(
     return client.interpret(ACTION, answer)
 
 
-def current_signature(component: Component, conn: Connection) -> str | None:
-    """The registry's signature of this component's latest version, if it has one."""
+def latest_signature(component: Component, conn: Connection) -> Latest | None:
+    """The registry's latest version of this component and its signature; None if it has none.
+
+    Read-only: the one question ``publish`` asks before publishing, and a dry run asks alone.
+    """
     data = _graphql(component, conn, SIGNATURE, {"key": component.spec.key, "public": False}, False)
     nodes = (data.get("components") or {}).get("nodes") or []
     latest = max(nodes, key=lambda n: n.get("versionNumber") or 0, default=None)
-    return latest.get("signature") if latest else None
+    if latest is None:
+        return None
+    return Latest(latest.get("signature"), latest.get("versionNumber"))
 
 
 def publish(
@@ -206,7 +218,8 @@ def publish(
     with neither, publish anyway.
     """
     sha1 = packaging.sha1(package)
-    if current_signature(component, conn) == sha1:
+    latest = latest_signature(component, conn)
+    if latest is not None and latest.signature == sha1:
         question = "The registry already has this exact package. Publish it again?"
         if skip_on_signature_match or (confirm is not None and not confirm(question)):
             return Published(None, None, sha1, skipped=True)
