@@ -185,6 +185,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     docs.add_argument("--output", default=None, help="where to write (default: docs/connector.md)")
     docs.add_argument("--check", action="store_true", help="fail if the file is not current")
+
+    completion = sub.add_parser(
+        "completion",
+        help="print the shell code that completes commands, actions and inputs",
+        epilog='example:\n  eval "$(prismatic-connector completion bash)"  # in ~/.bashrc\n'
+        '  eval "$(prismatic-connector completion zsh)"   # in ~/.zshrc, after compinit',
+    )
+    completion.add_argument("shell", choices=("bash", "zsh"), help="the shell to complete in")
     return parser
 
 
@@ -211,6 +219,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: Sequence[str] | None) -> int:
+    if argv is None and "_ARGCOMPLETE" in os.environ:  # the shell asks what TAB offers
+        from .cli_complete import complete
+
+        return complete(build_parser)
     argv = list(sys.argv[1:] if argv is None else argv)
     # Global options take no value, so the first other word is the command.
     command = next((word for word in argv if not word.startswith("-")), None)
@@ -382,6 +394,13 @@ def _cmd_emulator(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _cmd_completion(args: argparse.Namespace) -> int:
+    from .cli_complete import shell_code
+
+    print(shell_code(args.shell), end="")
+    return EXIT_OK
+
+
 _COMMANDS = {
     "package": cmd_package,
     "examples": cmd_examples,
@@ -396,4 +415,5 @@ _COMMANDS = {
     "docs": _cmd_docs,
     "demo": _cmd_demo,
     "emulator": _cmd_emulator,
+    "completion": _cmd_completion,
 }
