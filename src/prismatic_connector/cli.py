@@ -198,6 +198,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
     add_parsers(sub, _example, _connection_options)
 
+    completion = sub.add_parser(
+        "completion",
+        help="print the shell code that completes commands, actions and inputs",
+        epilog='example:\n  eval "$(prismatic-connector completion bash)"  # in ~/.bashrc\n'
+        '  eval "$(prismatic-connector completion zsh)"   # in ~/.zshrc, after compinit',
+    )
+    completion.add_argument("shell", choices=("bash", "zsh"), help="the shell to complete in")
     return parser
 
 
@@ -224,6 +231,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: Sequence[str] | None) -> int:
+    if argv is None and "_ARGCOMPLETE" in os.environ:  # the shell asks what TAB offers
+        from .cli_complete import complete
+
+        return complete(build_parser)
     argv = list(sys.argv[1:] if argv is None else argv)
     # Global options take no value, so the first other word is the command.
     command = next((word for word in argv if not word.startswith("-")), None)
@@ -342,6 +353,13 @@ def _cmd_emulator(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _cmd_completion(args: argparse.Namespace) -> int:
+    from .cli_complete import shell_code
+
+    print(shell_code(args.shell), end="")
+    return EXIT_OK
+
+
 _COMMANDS = {
     "package": cmd_package,
     "examples": cmd_examples,
@@ -356,4 +374,5 @@ _COMMANDS = {
     "docs": cmd_docs,
     "demo": _cmd_demo,
     "emulator": _cmd_emulator,
+    "completion": _cmd_completion,
 }
