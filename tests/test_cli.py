@@ -168,3 +168,22 @@ def test_docs_writes_the_reference(tmp_path: Path) -> None:
     target = tmp_path / "connector.md"
     assert run("docs", "--output", str(target)).returncode == 0
     assert target.read_text() == (ROOT / "docs/connector.md").read_text()
+
+
+@pytest.mark.parametrize("command", ["invoke", "step", "publish", "token"])
+def test_help_names_the_environment_a_command_reads(command: str) -> None:
+    done = run(command, "--help")
+    assert done.returncode == 0
+    for name in ("PRISM_REFRESH_TOKEN", "PRISMATIC_URL", "PRISMATIC_TENANT_ID"):
+        assert f"\n  {name}  " in done.stdout, (command, name)
+
+
+def test_the_token_commands_help_reads_as_sentences() -> None:
+    token = run("token", "--help").stdout
+    assert "\nManage the refresh token that $PRISM_REFRESH_TOKEN holds.\n" in token
+    revoke = " ".join(token.split())
+    assert "revoke the refresh token in $PRISM_REFRESH_TOKEN, with every other refresh token" in (
+        revoke
+    )
+    listed = " ".join(run("--help").stdout.split())
+    assert "token revoke the refresh token, so that it stops working" in listed

@@ -19,6 +19,7 @@ from ._version import __version__
 from .cli_authoring import add_parsers as add_authoring_parsers
 from .cli_authoring import cmd_check, cmd_check_integration, cmd_docs
 from .cli_io import (
+    ENVIRONMENT,
     UsageError,
     gather_inputs,
     make_output_safe,
@@ -32,11 +33,6 @@ from .cli_publish import add_parsers, cmd_examples, cmd_package, cmd_publish
 from .errors import ConnectorError, InputError, ManifestError, PayloadError
 from .failures import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, exit_status
 from .redaction import scrub
-
-ENVIRONMENT = """environment:
-  PRISM_REFRESH_TOKEN  the refresh token (`prism me:token --type refresh`)
-  PRISMATIC_URL        the base URL, when --url is not given (else https://app.prismatic.io)
-  PRISMATIC_TENANT_ID  the tenant, when --tenant-id is not given"""
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):

@@ -13,6 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+# What the commands that call the API read from the environment, for their --help.
+ENVIRONMENT = """environment:
+  PRISM_REFRESH_TOKEN  the refresh token (`prism me:token --type refresh`)
+  PRISMATIC_URL        the base URL, when --url is not given (else https://app.prismatic.io)
+  PRISMATIC_TENANT_ID  the tenant, when --tenant-id is not given"""
+
 
 class UsageError(Exception):
     pass

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .cli_io import print_json
+from .cli_io import ENVIRONMENT, print_json
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -40,7 +40,8 @@ def add_parsers(sub: Any, example: Any, connection_options: Any) -> None:
             'publish --comment "Adds listFlows paging"',
             "publish --skip-on-signature-match",
             "publish --dry-run",
-        ),
+        )
+        + f"\n\n{ENVIRONMENT}",
     )
     publish.add_argument("--comment", default=None, help="the version's comment")
     publish.add_argument("--customer", default=None, help="publish for this customer's ID only")
