@@ -13,7 +13,7 @@ import msgpack
 import pytest
 import requests
 
-from prismatic_connector import Component, Connection, TransportError
+from prismatic_connector import Component, Connection, GraphQLError
 from prismatic_connector.emulator import Emulator
 
 from ..signals import interruptible
@@ -38,13 +38,16 @@ def test_validation_errors_have_the_standard_shape(prismatic_emulator: Emulator)
     assert error["locations"] == [{"line": 2, "column": 23}]
 
 
-def test_invalid_documents_are_400_and_reach_the_connector_as_transport_errors(
+def test_invalid_documents_are_400_and_reach_the_connector_as_graphql_errors(
     component: Component, prismatic_emulator: Emulator
 ) -> None:
     conn = Connection(prismatic_emulator.refresh_token, base_url=prismatic_emulator.url)
-    with pytest.raises(TransportError, match="Cannot query field") as caught:
+    with pytest.raises(GraphQLError) as caught:
         component.invoke("rawRequest", {"query": "{ customers { nope } }"}, connection=conn)
     assert caught.value.status == 400
+    assert caught.value.messages == [
+        "Cannot query field 'nope' on type 'CustomerConnection'. Did you mean 'nodes'?"
+    ]
     assert _post(prismatic_emulator, "{ customers { ").status_code == 400
 
 
