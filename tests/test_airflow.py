@@ -22,6 +22,8 @@ from prismatic_connector.emulator import Emulator, Faults
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.airflow
+
 DAGS = ROOT / "examples" / "airflow"
 
 

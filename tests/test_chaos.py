@@ -22,6 +22,8 @@ from prismatic_connector import (
 )
 from prismatic_connector.emulator import Emulator, Faults
 
+pytestmark = pytest.mark.scale
+
 CREATE = 'mutation { createCustomer(input: {name: "%s"}) { customer { id } errors { field } } }'
 FIND = "query ($name: String) { customers(name: $name) { nodes { id } } }"
 

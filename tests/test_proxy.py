@@ -27,6 +27,7 @@ class Proxy:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # as in tests/loopback.py
 
             def log_message(self, *args: Any) -> None:
                 pass

@@ -209,6 +209,7 @@ class _Registry:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # as in tests/loopback.py
 
             def log_message(self, *_: object) -> None:
                 pass

@@ -20,6 +20,7 @@ from .hostile import CANARY
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # as in tests/loopback.py
 
     def log_message(self, *args: Any) -> None:
         pass

@@ -16,6 +16,8 @@ from prismatic_connector.emulator.seed import ACME_INVENTORY
 
 from .prism import env, run
 
+pytestmark = pytest.mark.prism
+
 Prism = Callable[..., str]
 
 

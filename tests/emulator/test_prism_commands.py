@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 from prismatic_connector.emulator import Emulator
@@ -23,6 +24,8 @@ from prismatic_connector.emulator.seed import ACME_INVENTORY
 
 from .prism import env, run
 from .receiver import Receiver
+
+pytestmark = pytest.mark.prism
 
 Prism = Callable[..., str]
 

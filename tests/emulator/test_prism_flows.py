@@ -6,12 +6,15 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import requests
 
 from prismatic_connector.demo import DEMO_INTEGRATION
 from prismatic_connector.emulator import Emulator
 
 from .prism import env, run
+
+pytestmark = pytest.mark.prism
 
 IMPORT = """mutation ($d: String!) { importIntegration(input: {definition: $d}) {
   integration { id flows { nodes { id testUrl } } } } }"""

@@ -15,6 +15,8 @@ from prismatic_connector.emulator import Emulator
 from ..signals import interruptible
 from .prism import env, run
 
+pytestmark = pytest.mark.prism
+
 
 @pytest.fixture
 def emu() -> Iterator[Emulator]:

@@ -10,6 +10,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
+import pytest
 import requests
 
 from prismatic_connector.emulator import Emulator
@@ -17,6 +18,8 @@ from prismatic_connector.emulator.seed import ACME_INVENTORY
 
 from ..conftest import ROOT
 from .prism import MODULES, env, run
+
+pytestmark = pytest.mark.prism
 
 COMPONENT = """\
 const { component, action, input } = require("@prismatic-io/spectral");

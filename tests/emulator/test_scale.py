@@ -18,6 +18,8 @@ from prismatic_connector.emulator.transaction import Tx, register_functions
 
 from ..signals import interruptible
 
+pytestmark = pytest.mark.scale
+
 ROOT = Path(__file__).resolve().parents[2]
 GET = (ROOT / "queries/getInstance.graphql").read_text(encoding="utf-8")
 LIST = (ROOT / "queries/listInstances.graphql").read_text(encoding="utf-8")
