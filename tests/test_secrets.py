@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -9,9 +10,9 @@ import sys
 
 import pytest
 
-from prismatic_connector import Component, Connection, ConnectorError
+from prismatic_connector import Component, Connection, ConnectorError, GraphQLError, PayloadError
 
-from .loopback import REFRESH_TOKEN, RecordingServer, Reply
+from .loopback import REFRESH_TOKEN, Recorded, RecordingServer, Reply
 
 CANARY = "canary-refresh-3f9a1c7e"
 
@@ -97,3 +98,47 @@ def test_cli_output_never_carries_tokens(server: RecordingServer) -> None:
     assert '"id": "1"' in out  # the first run did print its result
     for secret in [CANARY, REFRESH_TOKEN, *_issued(server)]:
         assert secret not in out
+
+
+def _echoing(call: Recorded) -> Reply:
+    """A server that quotes the caller's tokens back in its refusals and errors."""
+    bearer = call.headers.get("Authorization", "").removeprefix("Bearer ")
+    said = f"refused for {bearer} (refresh token {REFRESH_TOKEN})"
+    if "mutation" in call.body["query"]:
+        errors = [{"field": "__all__", "messages": [said]}]
+        return Reply(200, {"data": {"deployInstance": {"instance": None, "errors": errors}}})
+    return Reply(400, {"errors": [{"message": said}]})
+
+
+def test_refusals_and_4xx_errors_quoting_tokens_are_scrubbed(
+    component: Component, server: RecordingServer
+) -> None:
+    server.responder = _echoing
+    conn = Connection(REFRESH_TOKEN, base_url=server.url)
+    seen: list[str] = []
+    with pytest.raises(PayloadError) as refused:
+        component.invoke(
+            "deployInstance",
+            {"instanceId": "SW5zdGFuY2U6MQ=="},
+            connection=conn,
+            raise_on_payload_errors=True,
+        )
+    seen += [str(refused.value), repr(refused.value), json.dumps(refused.value.envelope)]
+    with pytest.raises(GraphQLError) as failed:
+        component.invoke("getCurrentUser", {}, connection=conn)
+    seen += [str(failed.value), repr(failed.value), json.dumps(failed.value.errors)]
+    env = {**os.environ, "PRISM_REFRESH_TOKEN": REFRESH_TOKEN, "PRISMATIC_URL": server.url}
+    for args in (["deployInstance", "-i", "instanceId=SW5zdGFuY2U6MQ=="], ["getCurrentUser"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "prismatic_connector", "invoke", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 1
+        seen += [done.stdout, done.stderr]
+    text = "\n".join(seen)
+    assert "refused for [redacted] (refresh token [redacted])" in text
+    for secret in [REFRESH_TOKEN, *_issued(server)]:
+        assert secret not in text
