@@ -6,6 +6,7 @@ import prismatic_connector
 def test_public_api_is_pinned() -> None:
     assert sorted(prismatic_connector.__all__) == [
         "Component",
+        "ConfigurationError",
         "Connection",
         "ConnectorError",
         "CredentialError",

@@ -201,7 +201,7 @@ def test_a_bad_url_is_bad_input_and_nothing_is_sent(expected_json: str) -> None:
     assert done.returncode == 2
     assert done.stdout == expected_json
     assert done.stderr.splitlines()[-1].startswith("prismatic-connector: error: ")
-    assert "baseUrl" in done.stderr
+    assert "--url: expected an http(s) URL" in done.stderr
 
 
 def test_the_help_says_what_the_dry_run_shows() -> None:

@@ -7,8 +7,9 @@
 """
 
 from ._version import __version__
-from .auth import Connection
+from .connection import Connection
 from .errors import (
+    ConfigurationError,
     ConnectorError,
     CredentialError,
     GraphQLError,
@@ -25,6 +26,7 @@ from .step import Step, StepContext
 
 __all__ = [
     "Component",
+    "ConfigurationError",
     "Connection",
     "ConnectorError",
     "CredentialError",

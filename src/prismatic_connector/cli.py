@@ -30,7 +30,13 @@ from .cli_lazy import OnlyNamed
 from .cli_paging import add_arguments as add_paging_arguments
 from .cli_paging import run_all
 from .cli_publish import add_parsers, cmd_examples, cmd_package, cmd_publish
-from .errors import ConnectorError, InputError, ManifestError, PayloadError
+from .errors import (
+    ConfigurationError,
+    ConnectorError,
+    InputError,
+    ManifestError,
+    PayloadError,
+)
 from .failures import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, exit_status
 from .redaction import scrub
 
@@ -241,14 +247,25 @@ def _run(argv: Sequence[str] | None) -> int:
     except UsageError as exc:
         return _fail(str(exc), EXIT_USAGE)
     except ConnectorError as exc:
-        # An input's or the manifest's own message says all; others are named by their kind.
-        plain = isinstance(exc, (InputError, ManifestError))
-        return _fail(str(exc) if plain else f"{type(exc).__name__}: {exc}", exit_status(exc))
+        return _fail(_described(exc), exit_status(exc))
     except (BrokenPipeError, KeyboardInterrupt):
         raise
     except Exception as exc:  # a bug must still end in one line, and with no secret in it
         secrets = [os.environ.get("PRISM_REFRESH_TOKEN")]
         return _fail(f"unexpected {type(exc).__name__}: {scrub(str(exc), secrets)}", EXIT_FAILED)
+
+
+# The settings the command line takes as options, by the options' names.
+_FLAGS = {"timeout": "--timeout", "retries": "--retries", "base_url": "--url"}
+
+
+def _described(exc: ConnectorError) -> str:
+    """A setting by its option; an input's or the manifest's own message; others by kind."""
+    if isinstance(exc, ConfigurationError):
+        return f"{_FLAGS.get(exc.setting, exc.setting)}: {exc.problem}"
+    if isinstance(exc, (InputError, ManifestError)):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _configure_logging(verbosity: int) -> None:
@@ -289,7 +306,7 @@ def _cmd_describe(args: argparse.Namespace) -> int:
 
 
 def _cmd_invoke(args: argparse.Namespace) -> int:
-    from .auth import Connection
+    from .connection import Connection
     from .runner import load_component
 
     component = load_component()
@@ -328,7 +345,7 @@ def _cmd_step(args: argparse.Namespace) -> int:
 
 
 def _cmd_token(args: argparse.Namespace) -> int:
-    from .auth import Connection
+    from .connection import Connection
     from .runner import load_component
 
     with Connection(tenant_id=args.tenant_id, base_url=args.url) as connection:

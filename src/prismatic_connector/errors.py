@@ -3,13 +3,17 @@
     ConnectorError              the one root: catch this to catch everything below
     ├── ManifestError           a component file is malformed (names the file and the path)
     ├── InputError              an action input is missing or malformed; nothing was sent
+    ├── ConfigurationError      a setting is wrong (a timeout, retries, the base URL, an
+    │                           emulator fault share, a second exchange hook); nothing was sent
     ├── CredentialError         the refresh token is missing, invalid or revoked: fix the connection
     ├── TransportError          no usable answer: unreachable, non-2xx, not GraphQL JSON, too big,
     │   │                       too slow, or retries did not help
     │   └── OutcomeUnknownError a mutation was sent and may or may not have been applied
     ├── GraphQLError            the API answered with top-level GraphQL ``errors``
-    └── PayloadError            a mutation was refused: its payload answered ``errors``
-                                (raised only when asked; carries the envelope)
+    ├── PayloadError            a mutation was refused: its payload answered ``errors``
+    │                           (raised only when asked; carries the envelope)
+    ├── PaginationError         a list's cursor stopped advancing
+    └── PublishError            the registry refused a publish, or an upload failed
 
 Mutation payload errors (``errors: [{field, messages}]`` inside ``data``) are data by
 default: they are returned in the envelope, as Prismatic's own integrations expect.
@@ -23,13 +27,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
+    "ConfigurationError",
     "ConnectorError",
     "CredentialError",
     "GraphQLError",
     "InputError",
     "ManifestError",
     "OutcomeUnknownError",
+    "PaginationError",
     "PayloadError",
+    "PublishError",
     "TransportError",
 ]
 
@@ -60,6 +67,20 @@ class InputError(ConnectorError):
             super().__init__(f"action {action!r}: {problem}")
         else:
             super().__init__(f"action {action!r}, input {input!r}: {problem}")
+
+
+class ConfigurationError(ConnectorError):
+    """A setting that is not an action's input is wrong: ``setting`` names it.
+
+    Raised before anything is sent, for a timeout, retries, the base URL or another
+    argument of a ``Connection``, an emulator fault, or a connection bound to a second
+    exchange hook. The command line names the setting by its flag (``--timeout``).
+    """
+
+    def __init__(self, setting: str, problem: str) -> None:
+        self.setting = setting
+        self.problem = problem
+        super().__init__(f"{setting}: {problem}")
 
 
 class CredentialError(ConnectorError):
@@ -167,6 +188,21 @@ class PayloadError(ConnectorError):
         self.envelope = envelope
         self.errors = [dict(e) for e in errors]
         super().__init__(f"{action} answered payload errors: {describe_payload_errors(errors)}")
+
+
+class PaginationError(ConnectorError):
+    """The list's cursor stopped advancing; names the action and the cursor."""
+
+    def __init__(self, action: str, cursor: str | None) -> None:
+        super().__init__(
+            f"action {action!r}: the cursor {cursor!r} did not advance; stopped paging"
+        )
+        self.action = action
+        self.cursor = cursor
+
+
+class PublishError(ConnectorError):
+    """Publishing failed: the registry refused it, or an upload did."""
 
 
 def describe_payload_errors(errors: Sequence[Mapping[str, Any]]) -> str:

@@ -4,8 +4,8 @@ A payload error is a non-empty ``errors`` list in any root field of a mutation's
 data: Prismatic refused the change and kept nothing of it. ``invoke`` (when asked),
 the command line, the step protocol and the Airflow operator all apply this one
 rule, and all map an exception to the same exit status: 2 when nothing was sent
-because of what was given (an input, the manifest, no refresh token at all), 1 for
-everything else that failed.
+because of what was given (an input, a setting, the manifest, no refresh token at
+all), 1 for everything else that failed.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import CredentialError, InputError, ManifestError
+from .errors import ConfigurationError, CredentialError, InputError, ManifestError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -46,7 +46,7 @@ def payload_errors(data: Any) -> list[dict[str, Any]]:
 
 def exit_status(error: BaseException) -> int:
     """The exit status a failure ends a command with."""
-    if isinstance(error, (InputError, ManifestError)):
+    if isinstance(error, (InputError, ManifestError, ConfigurationError)):
         return EXIT_USAGE
     if isinstance(error, CredentialError) and error.missing:
         return EXIT_USAGE

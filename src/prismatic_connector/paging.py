@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from . import client
-from .errors import ConnectorError, InputError
+from .errors import InputError, PaginationError
 from .runner import Component, ConnectionLike, load_component
 
 # Where each list action's connection is in its answer.
@@ -23,18 +23,8 @@ LISTS: dict[str, tuple[str, ...]] = {
     "listFlows": ("integration", "flows"),
 }
 PAGE_MAX = 100
+__all__ = ["LISTS", "PAGE_MAX", "PaginationError", "connection_of", "pages", "paginate"]
 _REFUSED = ("offset", "before", "last")
-
-
-class PaginationError(ConnectorError):
-    """The list's cursor stopped advancing; names the action and the cursor."""
-
-    def __init__(self, action: str, cursor: str | None) -> None:
-        super().__init__(
-            f"action {action!r}: the cursor {cursor!r} did not advance; stopped paging"
-        )
-        self.action = action
-        self.cursor = cursor
 
 
 def connection_of(action: str, data: Mapping[str, Any]) -> dict[str, Any]:

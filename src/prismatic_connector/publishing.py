@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 import requests
 
 from . import client, examples, packaging
-from .auth import Connection
-from .errors import ConnectorError
+from .connection import Connection
+from .errors import PublishError
 from .manifest import ComponentSpec, InputSpec
 from .runner import Component
 
@@ -47,10 +47,6 @@ SIGNATURE = """query componentSignature($key: String!, $public: Boolean) {
 }"""
 UPLOAD_TIMEOUT_S = 120.0
 _TYPES = {"integer": "string", "json": "code"}
-
-
-class PublishError(ConnectorError):
-    """Publishing failed: the registry refused it, or an upload did."""
 
 
 class Latest(NamedTuple):

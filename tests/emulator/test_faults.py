@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from prismatic_connector import Component, Connection, InputError, OutcomeUnknownError
+from prismatic_connector import Component, ConfigurationError, Connection, OutcomeUnknownError
 from prismatic_connector.emulator import Emulator, Faults
 from prismatic_connector.emulator.commands import add_parser
 
@@ -135,9 +135,9 @@ def test_faults_reach_the_token_exchange_only_when_asked() -> None:
     ],
 )
 def test_fault_options_are_range_checked(options: dict[str, object], name: str) -> None:
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(ConfigurationError) as caught:
         Faults(**options)  # type: ignore[arg-type]
-    assert caught.value.input == name
+    assert caught.value.setting == name
 
 
 def test_the_serve_flags_are_the_python_names_in_kebab_case() -> None:

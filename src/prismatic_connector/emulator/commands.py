@@ -18,7 +18,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError
+from ..errors import ConfigurationError
 from .faults import Faults
 from .tokens import DEFAULT_TTL_S
 
@@ -124,8 +124,8 @@ def _serve(args: argparse.Namespace) -> int:
     values = {name: getattr(args, name) for name, _, _ in Faults.options()}
     try:
         faults = Faults(**values)
-    except InputError as exc:
-        return _fail(f"--{str(exc.input).replace('_', '-')}: {exc.problem}", 2)
+    except ConfigurationError as exc:
+        return _fail(f"--{exc.setting.replace('_', '-')}: {exc.problem}", 2)
     env_file = None
     # SIGTERM (from kill, or a supervisor) stops serve as Ctrl-C does, so the files go too.
     terminate = signal.getsignal(signal.SIGTERM)

@@ -21,7 +21,7 @@ from collections import deque
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
-from ..errors import InputError
+from ..errors import ConfigurationError
 
 SHARES = ("rate_drop", "rate_drop_after_apply", "rate_429", "rate_502", "rate_503")
 
@@ -75,13 +75,13 @@ class Faults:
             _check(name, getattr(self, name), 0.0, 1.0)
         total = sum(getattr(self, name) for name in SHARES)
         if total > 1.0 + 1e-9:
-            raise InputError("Faults", "rate_*", f"the shares add up to {total:g}, over 1")
+            raise ConfigurationError("rate_*", f"the shares add up to {total:g}, over 1")
         _check("latency_ms", self.latency_ms, 0.0, 600_000.0)
         _check("retry_after_s", self.retry_after_s, 0, 86_400, integer=True)
         if self.rate_limit is not None:
             _check("rate_limit", self.rate_limit, 1e-6, 1e9)
         if self.fault_seed is not None and not isinstance(self.fault_seed, int):
-            raise InputError("Faults", "fault_seed", "expected a whole number")
+            raise ConfigurationError("fault_seed", "expected a whole number")
         self._random = random.Random(self.fault_seed)  # noqa: S311 - chance of a fault, not security
 
     @classmethod
@@ -151,4 +151,4 @@ def _check(name: str, value: Any, low: float, high: float, *, integer: bool = Fa
     ok = isinstance(value, kinds) and not isinstance(value, bool)
     if not ok or not math.isfinite(value) or not low <= value <= high:
         what = "a whole number" if integer else "a number"
-        raise InputError("Faults", name, f"expected {what} from {low:g} to {high:g}, got {value!r}")
+        raise ConfigurationError(name, f"expected {what} from {low:g} to {high:g}, got {value!r}")
