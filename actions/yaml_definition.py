@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from prismatic_connector import yaml_source
-from prismatic_connector.binding import json_problem
-from prismatic_connector.hooks import InputError, Request
+from prismatic_connector.hooks import InputError, Request, json_problem, load_yaml
 
 INPUT = "yamlDefinition"
 
 
 def prepare(request: Request) -> Request:
-    definition = _load(request.action, request.inputs[INPUT])
+    definition = load_yaml(request.inputs[INPUT], action=request.action, input=INPUT)
     if not isinstance(definition, dict):
         raise InputError(
             request.action,
@@ -26,15 +24,6 @@ def prepare(request: Request) -> Request:
         raise InputError(request.action, INPUT, f"expected plain YAML data, but {problem}")
     # The API takes the YAML text itself; it was parsed only to catch mistakes early.
     return request
-
-
-def _load(action: str, text: str) -> Any:
-    problem = ""
-    try:
-        return yaml_source.load(text)
-    except yaml_source.YamlError as exc:
-        problem = str(exc)
-    raise InputError(action, INPUT, problem)
 
 
 def _as_json_data(value: Any) -> Any:

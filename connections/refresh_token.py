@@ -13,10 +13,15 @@ import json
 import time
 from typing import Any
 
-from prismatic_connector.attempt import Answer
-from prismatic_connector.auth import AccessToken, Connection, ExchangeHttp
-from prismatic_connector.errors import CredentialError, TransportError
-from prismatic_connector.redaction import Secret
+from prismatic_connector.hooks import (
+    AccessToken,
+    Answer,
+    Connection,
+    CredentialError,
+    ExchangeHttp,
+    Secret,
+    TransportError,
+)
 
 # Prismatic documents access tokens as valid for 7 days.
 DEFAULT_LIFETIME_S = 7 * 24 * 3600

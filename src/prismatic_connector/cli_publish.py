@@ -76,7 +76,7 @@ def cmd_package(args: argparse.Namespace) -> int:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     from . import packaging, publishing
-    from .auth import Connection
+    from .connection import Connection
 
     component = _component()
     attributes = publishing.git_attributes(component.bundle.root)
@@ -106,7 +106,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def _dry_run(component: Any, args: argparse.Namespace) -> int:
     """After the JSON: the package's SHA-1, and what the registry would do with it, on stderr."""
     from . import packaging, publishing
-    from .auth import Connection
+    from .connection import Connection
 
     # The JSON on stdout comes first, also when both streams go to one terminal.
     sys.stdout.flush()

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .attempt import Answer
 from .errors import CredentialError, GraphQLError, TransportError
+from .transport import Answer
 
 
 def interpret(action: str, answer: Answer) -> dict[str, Any]:

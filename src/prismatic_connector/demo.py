@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from .auth import Connection
+from .connection import Connection
 from .runner import Component, load_component
 
 DEMO_INTEGRATION = """\

@@ -32,7 +32,7 @@ def read(component: Component, key: str) -> Any:
 
 def generate(component: Component) -> dict[str, str]:
     """Each action's example payload as the text of its file."""
-    from .auth import Connection
+    from .connection import Connection
     from .demo import Demo, session
     from .emulator import Emulator
     from .emulator.ids import Fixed, use

@@ -1,10 +1,17 @@
-"""What an action hook receives and returns.
+"""What a component's hooks may use: the one face of the runtime they import.
 
 An action with ``hook: name`` in the manifest has a file ``actions/name.py``
 that defines ``prepare(request: Request) -> Request``. The runner calls it after
 binding and before sending, so a hook can check inputs (raising ``InputError``)
 or reshape the operation and its variables. Hooks stay small; everything common
-to all actions lives in the runner.
+to all actions lives in the runner. For them: ``Request``, ``InputError``,
+``parse_document``, ``json_problem`` and ``load_yaml``.
+
+The connection's hook (``connections/name.py``) defines ``exchange(http, connection)
+-> AccessToken``, trading ``connection.refresh_token`` (a ``Secret``) for an access
+token with ``http.post_json(path, body) -> Answer``, and ``revoke(http, connection)``.
+It raises ``CredentialError`` when the token is refused and ``TransportError`` when
+the server fails.
 """
 
 from __future__ import annotations
@@ -13,10 +20,30 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .errors import InputError
+from .binding import json_problem
+from .connection import Connection
+from .errors import CredentialError, InputError, TransportError
 from .operations import Operation, parse_document
+from .redaction import Secret
+from .tokens import AccessToken
+from .transport import Answer, ExchangeHttp
 
-__all__ = ["InputError", "Operation", "Prepare", "Request", "parse_document"]
+__all__ = [
+    "AccessToken",
+    "Answer",
+    "Connection",
+    "CredentialError",
+    "ExchangeHttp",
+    "InputError",
+    "Operation",
+    "Prepare",
+    "Request",
+    "Secret",
+    "TransportError",
+    "json_problem",
+    "load_yaml",
+    "parse_document",
+]
 
 
 # Until told otherwise, a document is treated as one that changes things.
@@ -42,3 +69,16 @@ class Request:
 
 
 Prepare = Callable[[Request], Request]
+
+
+def load_yaml(text: str, *, action: str, input: str) -> Any:
+    """The YAML in an input, loaded safely (every mapping knows its line), or an
+    ``InputError`` naming the action, the input, and where the YAML breaks."""
+    from . import yaml_source  # YAML is loaded only for the actions that read it
+
+    problem = ""
+    try:
+        return yaml_source.load(text)
+    except yaml_source.YamlError as exc:
+        problem = str(exc)
+    raise InputError(action, input, problem)

@@ -1,4 +1,4 @@
-"""How long a call may take, how often it is retried, and the clock both are read from.
+"""How long a call may take, how often it is retried, and what a clock is.
 
     Timeout(total=60, connect=10, read=30)   the defaults
     Retry(max_retries=4, base_s=0.25, cap_s=8)
@@ -14,11 +14,10 @@ from __future__ import annotations
 import email.utils
 import math
 import random
-import time
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from .errors import InputError
+from .errors import ConfigurationError
 
 DEFAULT_TOTAL_S = 60.0
 DEFAULT_CONNECT_S = 10.0
@@ -38,21 +37,6 @@ class Clock(Protocol):
     def sleep(self, seconds: float) -> None: ...
 
 
-class SystemClock:
-    def now(self) -> float:
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        if seconds > 0:
-            time.sleep(seconds)
-
-    def __repr__(self) -> str:
-        return "SystemClock()"
-
-
-SYSTEM_CLOCK = SystemClock()
-
-
 @dataclass(frozen=True)
 class Timeout:
     total: float = DEFAULT_TOTAL_S
@@ -63,7 +47,7 @@ class Timeout:
         for name in ("total", "connect", "read"):
             value = getattr(self, name)
             if not _positive_number(value):
-                raise InputError("connection", "timeout", f"{name} must be a positive number")
+                raise ConfigurationError("timeout", f"{name} must be a positive number of seconds")
 
     @classmethod
     def of(cls, value: Timeout | float | int | None, default: Timeout | None = None) -> Timeout:
@@ -73,7 +57,7 @@ class Timeout:
         if isinstance(value, Timeout):
             return value
         if not _positive_number(value):
-            raise InputError("connection", "timeout", "expected a positive number of seconds")
+            raise ConfigurationError("timeout", "expected a positive number of seconds")
         total = float(value)
         return replace(
             base, total=total, connect=min(base.connect, total), read=min(base.read, total)
@@ -93,9 +77,9 @@ class Retry:
     def __post_init__(self) -> None:
         valid = isinstance(self.max_retries, int) and not isinstance(self.max_retries, bool)
         if not valid or self.max_retries < 0:
-            raise InputError("connection", "retries", "expected a whole number, 0 or more")
+            raise ConfigurationError("retries", "expected a whole number, 0 or more")
         if not (_positive_number(self.base_s) and _positive_number(self.cap_s)):
-            raise InputError("connection", "retries", "base_s and cap_s must be positive")
+            raise ConfigurationError("retries", "base_s and cap_s must be positive")
 
     @classmethod
     def of(cls, value: Retry | int | None, default: Retry | None = None) -> Retry:
@@ -104,7 +88,7 @@ class Retry:
         if isinstance(value, Retry):
             return value
         if isinstance(value, bool) or not isinstance(value, int):
-            raise InputError("connection", "retries", "expected a whole number, 0 or more")
+            raise ConfigurationError("retries", "expected a whole number, 0 or more")
         return replace(default or cls(), max_retries=value)
 
     def backoff(self, retry: int) -> float:
@@ -113,8 +97,9 @@ class Retry:
         return self.random.uniform(0, ceiling)
 
 
-def retry_after(value: str | None, *, wall_now: float | None = None) -> float | None:
-    """Seconds from a ``Retry-After`` header: delta-seconds or an HTTP date; None if absent."""
+def retry_after(value: str | None, *, wall_now: float) -> float | None:
+    """Seconds from a ``Retry-After`` header: delta-seconds or an HTTP date (from
+    ``wall_now``, the time of day); None if absent."""
     if not value:
         return None
     value = value.strip()
@@ -124,9 +109,8 @@ def retry_after(value: str | None, *, wall_now: float | None = None) -> float | 
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    now = time.time() if wall_now is None else wall_now
     try:
-        return max(0.0, when.timestamp() - now)
+        return max(0.0, when.timestamp() - wall_now)
     except (OverflowError, OSError, ValueError):
         return None
 
@@ -138,3 +122,12 @@ def _positive_number(value: object) -> bool:
         and math.isfinite(value)
         and value > 0
     )
+
+
+def __getattr__(name: str) -> object:
+    """``SystemClock`` and ``SYSTEM_CLOCK`` moved to ``clock.py``; still importable here."""
+    if name in ("SystemClock", "SYSTEM_CLOCK"):
+        from . import clock
+
+        return getattr(clock, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from .auth import Connection
+    from .connection import Connection
     from .emulator import Emulator
 
 
@@ -36,7 +36,7 @@ def prismatic_emulator() -> Iterator[Emulator]:
 @pytest.fixture
 def prismatic_connection(prismatic_emulator: Emulator) -> Iterator[Connection]:
     """A Connection to ``prismatic_emulator``, as its owner."""
-    from .auth import Connection
+    from .connection import Connection
 
     with Connection(prismatic_emulator.refresh_token, base_url=prismatic_emulator.url) as conn:
         yield conn

@@ -18,7 +18,8 @@ import threading
 import weakref
 from collections import deque
 
-from .policy import SYSTEM_CLOCK, Clock
+from .clock import SYSTEM_CLOCK
+from .policy import Clock
 
 # How much longer than the nominal window a send is remembered.
 GUARD_S = 0.1
@@ -46,21 +47,32 @@ class RateLimiter:
     def __repr__(self) -> str:
         return f"RateLimiter(rate={self.rate}, limit={self.limit})"
 
+    def reserve(self, now: float) -> float:
+        """Take a slot at ``now`` and answer 0, or answer how long to wait before asking again.
+
+        The decision alone: whoever asks does the waiting, a thread or a coroutine.
+        """
+        with self._lock:
+            self._recover(now)
+            horizon = now - self.window
+            while self._sent and self._sent[0] <= horizon:
+                self._sent.popleft()
+            wait = self._paused_until - now
+            if len(self._sent) >= self.limit:
+                wait = max(wait, self._sent[len(self._sent) - self.limit] - horizon)
+            if wait <= 0:
+                self._sent.append(now)
+                return 0.0
+            return wait
+
     def acquire(self, deadline: float) -> None:
-        """Wait for a slot and take it; ``DeadlineExceededError`` if past ``deadline``."""
+        """Wait on this thread for a slot and take it; ``DeadlineExceededError`` if past
+        ``deadline``."""
         while True:
-            with self._lock:
-                now = self._clock.now()
-                self._recover(now)
-                horizon = now - self.window
-                while self._sent and self._sent[0] <= horizon:
-                    self._sent.popleft()
-                wait = self._paused_until - now
-                if len(self._sent) >= self.limit:
-                    wait = max(wait, self._sent[len(self._sent) - self.limit] - horizon)
-                if wait <= 0:
-                    self._sent.append(now)
-                    return
+            now = self._clock.now()
+            wait = self.reserve(now)
+            if wait <= 0:
+                return
             if now + wait > deadline:
                 raise DeadlineExceededError
             self._clock.sleep(wait)

@@ -16,12 +16,19 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, cast
 
+import requests
+
 from . import client, waiting
-from .attempt import Call
-from .auth import Connection, ExchangeHook, ExchangeHttp
 from .binding import bind
 from .bundle import Bundle, find_bundle, load_module
-from .connection_cache import ConnectionCache
+from .connection import (
+    CONNECTION_INPUT,
+    EXPECTED,
+    Connection,
+    ConnectionCache,
+    ExchangeHook,
+    resolve,
+)
 from .errors import InputError, ManifestError, PayloadError
 from .failures import payload_errors
 from .hooks import Prepare, Request
@@ -29,9 +36,9 @@ from .manifest import ActionSpec, ComponentSpec, ConnectionSpec, load_manifest
 from .operations import Operation, scan
 from .policy import Retry, Timeout
 from .step import Step
+from .transport import Call, ExchangeHttp
 
 Envelope = dict[str, Any]
-CONNECTION_INPUT = "connection"
 ConnectionLike = Connection | Mapping[str, Any] | None
 
 
@@ -114,11 +121,23 @@ class Component:
         path = self.bundle.connection_hook_path(name)
         return _hook_function(path, f"connections.{name}", function, "()")
 
-    def connection(self, given: ConnectionLike = None, *, action: str = "") -> Connection:
-        """A Connection as is; connection values (or the environment) as a reused Connection."""
-        if isinstance(given, Connection):
-            return given
-        return self.connections.get(given or {}, action=action or "connection")
+    def connection(
+        self,
+        given: Any = None,
+        *,
+        action: str = "",
+        session: requests.Session | None = None,
+        base_url: str | None = None,
+    ) -> Connection:
+        """A Connection as is; connection values, flat or spectral's (or none: the
+        environment), as a Connection reused from this component's cache."""
+        return resolve(
+            given,
+            action=action or CONNECTION_INPUT,
+            cache=self.connections,
+            session=session,
+            base_url=base_url,
+        )
 
     def prepare(self, key: str, inputs: Mapping[str, Any] | None = None) -> Request:
         """Everything up to sending: bind the inputs and run the hook. Raises ``InputError``."""
@@ -207,22 +226,17 @@ def _hook_function(path: Path, qualname: str, function: str, signature: str) -> 
     return cast(Callable[..., Any], found)
 
 
-_CONNECTION_EXPECTED = (
-    "expected a Connection or the connection's values (apiKey, tenantId, baseUrl)"
-)
-
-
 def _given_connection(
     action: str, inputs: Mapping[str, Any] | None, connection: ConnectionLike
 ) -> ConnectionLike:
     """The connection given as ``connection=`` or as the ``connection`` input; not both."""
     if not (inputs and CONNECTION_INPUT in inputs):
         if connection is not None and not isinstance(connection, (Connection, Mapping)):
-            raise InputError(action, CONNECTION_INPUT, _CONNECTION_EXPECTED)
+            raise InputError(action, CONNECTION_INPUT, EXPECTED)
         return connection
     value = inputs[CONNECTION_INPUT]
     if value is not None and not isinstance(value, (Connection, Mapping)):
-        raise InputError(action, CONNECTION_INPUT, _CONNECTION_EXPECTED)
+        raise InputError(action, CONNECTION_INPUT, EXPECTED)
     if connection is not None:
         raise InputError(
             action, CONNECTION_INPUT, "is given twice (as an input and as connection=)"

@@ -16,20 +16,42 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import requests
 
-from .auth import Connection
+from .connection import CONNECTION_INPUT, Connection, connection_values
 from .errors import InputError
 from .manifest import ActionSpec, InputSpec
 from .policy import Retry, Timeout
 
-if TYPE_CHECKING:
-    from .runner import Component, Envelope
+__all__ = ["CONNECTION_INPUT", "Step", "StepContext", "connection_values"]
+Envelope = dict[str, Any]
 
-CONNECTION_INPUT = "connection"
-_FLAT = ("apiKey", "tenantId", "baseUrl")
+
+class _Component(Protocol):
+    """What a step needs of its component (the runner's ``Component``)."""
+
+    def connection(
+        self,
+        given: Any = None,
+        *,
+        action: str = "",
+        session: requests.Session | None = None,
+        base_url: str | None = None,
+    ) -> Connection: ...
+
+    def invoke(
+        self,
+        key: str,
+        inputs: Mapping[str, Any] | None = None,
+        *,
+        connection: Connection | None = None,
+        timeout: Timeout | float | None = None,
+        retries: Retry | int | None = None,
+        wait: bool = False,
+        raise_on_payload_errors: bool = False,
+    ) -> Envelope: ...
 
 
 @dataclass(frozen=True)
@@ -57,7 +79,7 @@ class StepContext:
 class Step:
     """One action as a step: its input specs and ``perform``."""
 
-    def __init__(self, component: Component, action: ActionSpec) -> None:
+    def __init__(self, component: _Component, action: ActionSpec) -> None:
         self.component = component
         self.action = action
 
@@ -93,7 +115,9 @@ class Step:
                 self.key, CONNECTION_INPUT, "is given twice (in the context and as an input)"
             )
         raw = given.pop(CONNECTION_INPUT, context.connection)
-        connection = self._connection(raw, context)
+        connection = self.component.connection(
+            raw, action=self.key, session=context.session, base_url=context.base_url
+        )
         log = context.logger or logging.getLogger("prismatic_connector")
         log.info("step %s: running", self.key)
         result = self.component.invoke(
@@ -107,27 +131,3 @@ class Step:
         )
         log.info("step %s: HTTP %s", self.key, result["data"]["status"])
         return result
-
-    def _connection(self, raw: Any, context: StepContext) -> Connection:
-        if isinstance(raw, Connection):
-            return raw
-        values = connection_values(self.key, raw)
-        if context.base_url and not values.get("baseUrl"):
-            values["baseUrl"] = context.base_url
-        return self.component.connections.get(values, action=self.key, session=context.session)
-
-
-def connection_values(action: str, raw: Any) -> dict[str, Any]:
-    """Flat connection values from either way a runner stores them."""
-    if raw is None:
-        return {}
-    if not isinstance(raw, Mapping):
-        raise InputError(
-            action, CONNECTION_INPUT, "expected the connection's values (apiKey, tenantId, baseUrl)"
-        )
-    if "fields" in raw or "key" in raw:  # spectral: {"key": "apiKey", "fields": {...}}
-        fields = raw.get("fields")
-        if not isinstance(fields, Mapping):
-            raise InputError(action, CONNECTION_INPUT, "expected {key, fields: {apiKey, ...}}")
-        return {k: fields[k] for k in _FLAT if k in fields}
-    return dict(raw)

@@ -7,7 +7,7 @@ from typing import Any
 
 from airflow.sdk import BaseHook
 
-from ..auth import Connection
+from ..connection import Connection
 from ..errors import ConnectorError
 from ..runner import Envelope, load_component
 from . import UI_FIELD_BEHAVIOUR
@@ -22,23 +22,28 @@ class PrismaticHook(BaseHook):
     def __init__(self, prismatic_conn_id: str = default_conn_name) -> None:
         super().__init__()
         self.prismatic_conn_id = prismatic_conn_id
-        self._connection: Connection | None = None
+        self._stored: dict[str, Any] | None = None
 
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
         return UI_FIELD_BEHAVIOUR
 
     def get_conn(self) -> Connection:
-        """The connector's Connection for the Airflow connection, made once per hook."""
-        if self._connection is None:
+        """The connector's Connection for the Airflow connection, reused within the worker."""
+        return load_component().connection(self._values(), action=self.prismatic_conn_id)
+
+    def _values(self) -> dict[str, Any]:
+        """The Airflow connection as a runner's connection values, read once per hook."""
+        if self._stored is None:
             stored = self.get_connection(self.prismatic_conn_id)
             extra = stored.extra_dejson or {}
-            self._connection = Connection(
-                stored.password or None,
-                base_url=stored.host or None,
-                tenant_id=extra.get("tenant_id") or None,
-            )
-        return self._connection
+            values = {
+                "apiKey": stored.password,
+                "baseUrl": stored.host,
+                "tenantId": extra.get("tenant_id"),
+            }
+            self._stored = {k: v for k, v in values.items() if v}
+        return self._stored
 
     def run(
         self,
@@ -51,7 +56,7 @@ class PrismaticHook(BaseHook):
         return load_component().invoke(
             action,
             inputs or {},
-            connection=self.get_conn(),
+            connection=self._values(),
             wait=wait,
             raise_on_payload_errors=raise_on_payload_errors,
         )
