@@ -20,7 +20,6 @@ clock is read through ``now`` (and the time of day through ``wall``, for a
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
@@ -43,23 +42,33 @@ class Limiter(Protocol):
     def throttled(self, retry_after_s: float | None) -> None: ...
 
 
-@dataclass
 class _Tally:
     """One call's counts, shared by its layers: a refresh or a redirect keeps the budget."""
 
-    retries: int = 0
-    redirects: int = 0
-    last: Answer | None = None
+    __slots__ = ("last", "redirects", "retries")
+
+    def __init__(self) -> None:
+        self.retries = 0
+        self.redirects = 0
+        self.last: Answer | None = None
 
 
-@dataclass(frozen=True)
 class Core:
-    limiter: Limiter | None
-    now: Callable[[], float]
-    # Every secret the connection knows, kept out of what an error says.
-    secrets: Callable[[], Sequence[Secret]]
-    # The time of day, for a Retry-After given as an HTTP date.
-    wall: Callable[[], float]
+    """The rules for one connection: its limiter (or none), its clock's ``now``, the
+    secrets kept out of what an error says, and ``wall``, the time of day, for a
+    ``Retry-After`` given as an HTTP date."""
+
+    def __init__(
+        self,
+        limiter: Limiter | None,
+        now: Callable[[], float],
+        secrets: Callable[[], Sequence[Secret]],
+        wall: Callable[[], float],
+    ) -> None:
+        self.limiter = limiter
+        self.now = now
+        self.secrets = secrets
+        self.wall = wall
 
     def flow(self, url: str, body: bytes, call: Call, *, auth: bool) -> Flow:
         """The whole call: returns the answer it ends with, or raises."""

@@ -59,28 +59,47 @@ class Call:
         return f"action {self.action!r}: {self.stage}"
 
 
-@dataclass(frozen=True)
+# The commands are plain classes: made on every request, and cheaper to define at import
+# than dataclasses, on a path a cold command pays for.
+
+
 class Authenticate:
     """Hand over an access token; ``refused`` is one the API just answered 401 to."""
 
-    refused: Secret | None = None
+    __slots__ = ("refused",)
+
+    def __init__(self, refused: Secret | None = None) -> None:
+        self.refused = refused
+
+    def __repr__(self) -> str:
+        return f"Authenticate(refused={self.refused!r})"
 
 
-@dataclass(frozen=True)
 class Send:
     """Post ``body`` to ``url`` once, and answer with what came back (or did not)."""
 
-    url: str
-    headers: Mapping[str, str]
-    body: bytes
+    __slots__ = ("body", "headers", "url")
+
+    def __init__(self, url: str, headers: Mapping[str, str], body: bytes) -> None:
+        self.url = url
+        self.headers = headers
+        self.body = body
+
+    def __repr__(self) -> str:  # never the headers: they carry the token
+        return f"Send(url={self.url!r}, {len(self.body)} bytes)"
 
 
-@dataclass(frozen=True)
 class Wait:
     """Let ``seconds`` pass on the clock; ``note`` says why, for the log."""
 
-    seconds: float
-    note: str = ""
+    __slots__ = ("note", "seconds")
+
+    def __init__(self, seconds: float, note: str = "") -> None:
+        self.seconds = seconds
+        self.note = note
+
+    def __repr__(self) -> str:
+        return f"Wait({self.seconds:.3f})"
 
 
 Command = Authenticate | Send | Wait
