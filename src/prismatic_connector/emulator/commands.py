@@ -34,6 +34,9 @@ EXAMPLES = {
     "coverage": "example:\n  prismatic-connector emulator coverage --check",
     "token": "example:\n  prismatic-connector emulator token --url http://127.0.0.1:8484",
 }
+# What stops serve, so that its files go too: Ctrl-C, kill and supervisors (SIGTERM), a
+# closed terminal (SIGHUP).
+STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def add_parser(
@@ -127,10 +130,11 @@ def _serve(args: argparse.Namespace) -> int:
     except ConfigurationError as exc:
         return _fail(f"--{exc.setting.replace('_', '-')}: {exc.problem}", 2)
     env_file = None
-    # SIGTERM (from kill, or a supervisor) stops serve as Ctrl-C does, so the files go too.
-    terminate = signal.getsignal(signal.SIGTERM)
-    if terminate is signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, _interrupt)
+    previous = {number: signal.getsignal(number) for number in STOPPING}
+    for number, handler in previous.items():
+        # One ignored (as nohup ignores SIGHUP, or a shell Ctrl-C in a background job) stays so.
+        if handler in (signal.SIG_DFL, signal.default_int_handler):
+            signal.signal(number, _stop)
     try:
         if args.env_file is not None:
             env_file = EnvFile(Path(args.env_file))
@@ -140,7 +144,7 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         if env_file is not None:
             env_file.remove()
-        signal.signal(signal.SIGTERM, terminate)
+        _restore(previous)
 
 
 def _serve_until_stopped(args: argparse.Namespace, faults: Faults, env_file: EnvFile | None) -> int:
@@ -168,20 +172,21 @@ def _serve_until_stopped(args: argparse.Namespace, faults: Faults, env_file: Env
         return _fail(f"cannot use --db {args.db}: {_reason(exc)}", 2)
     except ValueError as exc:
         return _fail(str(exc), 2)
+    key_file: Path | None = None
     try:
-        emulator.start()
-    except (OSError, OverflowError) as exc:
-        emulator.stop()
-        return _fail(f"cannot listen on {args.host}:{args.port}: {_reason(exc)}", 1)
-    key_file = admin_key_path(emulator.url)
-    try:
+        try:
+            emulator.start()
+        except (OSError, OverflowError) as exc:
+            return _fail(f"cannot listen on {args.host}:{args.port}: {_reason(exc)}", 1)
+        key_file = admin_key_path(emulator.url)
         _announce(emulator, key_file, env_file)
         emulator.wait()
     finally:
-        # The files first: they are quick to remove, and what a second signal must not leave.
+        _ignore_stops()
         if env_file is not None:
             env_file.remove()
-        key_file.unlink(missing_ok=True)
+        if key_file is not None:
+            key_file.unlink(missing_ok=True)
         emulator.stop()
     return 0
 
@@ -211,8 +216,23 @@ def _announce(emulator: Emulator, key_file: Path, env_file: EnvFile | None) -> N
     sys.stdout.flush()
 
 
-def _interrupt(signum: int, frame: FrameType | None) -> None:
+def _stop(signum: int, frame: FrameType | None) -> None:
+    # The first signal stops serve; more (a second Ctrl-C, a supervisor's repeated SIGTERM)
+    # must not cut its clean-up short.
+    _ignore_stops()
     raise KeyboardInterrupt
+
+
+def _ignore_stops() -> None:
+    for number in STOPPING:
+        if signal.getsignal(number) is _stop:
+            signal.signal(number, signal.SIG_IGN)
+
+
+def _restore(handlers: dict[signal.Signals, Any]) -> None:
+    for number, handler in handlers.items():
+        if handler is not None:  # None: a handler not set from Python, which cannot be put back
+            signal.signal(number, handler)
 
 
 def _write_private(path: Path, text: str) -> None:
