@@ -135,3 +135,16 @@ def test_a_hangup_serve_was_told_to_ignore_is_ignored(tmp_path: Path) -> None:
     assert code == 130
     assert _left(tmp_path) == []
 
+
+def test_a_serve_stopped_while_it_seeds_leaves_no_state(tmp_path: Path) -> None:
+    proc = _popen(tmp_path, "--scale", "instances=3000")
+    deadline = time.monotonic() + 30
+    while not any((tmp_path / "tmp").rglob("emulator.sqlite3")) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert proc.poll() is None
+    # Signals that keep coming reach serve after it has let go of them, too.
+    while proc.poll() is None and time.monotonic() < deadline:
+        proc.send_signal(signal.SIGTERM)
+    stdout, _ = proc.communicate(timeout=10)
+    assert "Prismatic API emulator on" not in stdout  # it was stopped before it served
+    assert _left(tmp_path) == []

@@ -80,16 +80,7 @@ class Emulator:
             self._tmp = tempfile.TemporaryDirectory(prefix="prismatic-emulator-")
             db = Path(self._tmp.name) / "emulator.sqlite3"
         self.db_path = Path(db)
-        self.store = Store(self.db_path, LAYOUT)
-        self.tokens = Tokens(self.store, ttl_s=token_ttl_s, clock=self.clock)
-        with self.store.write() as tx:
-            tx.set_meta("execution_s", repr(float(execution_s)))
-        self.engine = shared_engine()
         self.url = ""
-        self.user_id = self._ensure_seeded()
-        with self.store.read() as tx:
-            live = tx.live_refresh_token(self.user_id)
-        self.refresh_token = live or self.tokens.new_refresh_token(self.user_id)
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self.tls = tls
@@ -97,6 +88,29 @@ class Emulator:
         self.ca_file: Path | None = None
         self._tls_server: Any = None
         self._tls_dir: tempfile.TemporaryDirectory[str] | None = None
+        store = None
+        try:
+            store = self.store = Store(self.db_path, LAYOUT)
+            self._fill(token_ttl_s, execution_s)
+        except BaseException:
+            # Stopped while seeding (by Ctrl-C, say) or failed: the temporary state goes now,
+            # not whenever the interpreter gets to it (a second signal may end it first).
+            if store is not None:
+                store.close()
+            if self._tmp is not None:
+                self._tmp.cleanup()
+            raise
+
+    def _fill(self, token_ttl_s: float, execution_s: float) -> None:
+        """The signing key, the seed, the owner's refresh token, and what ``reset`` returns to."""
+        self.tokens = Tokens(self.store, ttl_s=token_ttl_s, clock=self.clock)
+        with self.store.write() as tx:
+            tx.set_meta("execution_s", repr(float(execution_s)))
+        self.engine = shared_engine()
+        self.user_id = self._ensure_seeded()
+        with self.store.read() as tx:
+            live = tx.live_refresh_token(self.user_id)
+        self.refresh_token = live or self.tokens.new_refresh_token(self.user_id)
         self._seeded = self.store.snapshot()
 
     def __repr__(self) -> str:
