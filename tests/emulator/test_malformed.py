@@ -12,10 +12,17 @@ import requests
 from prismatic_connector.emulator import Emulator
 
 
-def raw_exchange(emu: Emulator, data: bytes, *, wait: float = 5.0) -> tuple[int, dict[str, object]]:
-    host, port = emu.url.removeprefix("http://").split(":")
+def raw_exchange(
+    emu: Emulator | str, data: bytes, *, wait: float = 5.0, end: bool = False
+) -> tuple[int, dict[str, object]]:
+    """Send ``data`` to the emulator (or its URL); the status and JSON body of the answer.
+    ``end``: then say that nothing more comes (a half-close), as a client that gave up."""
+    url = emu if isinstance(emu, str) else emu.url
+    host, port = url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=wait) as sock:
         sock.sendall(data)
+        if end:
+            sock.shutdown(socket.SHUT_WR)
         received = b""
         while b"\r\n\r\n" not in received or len(received.split(b"\r\n\r\n", 1)[1]) < _length(
             received
@@ -38,9 +45,15 @@ def _length(received: bytes) -> int:
 
 
 def post(emu: Emulator, body: bytes, token: str) -> bytes:
+    return post_to("/api", body, headers=f"Authorization: Bearer {token}\r\n")
+
+
+def post_to(
+    path: str, body: bytes, content_type: str = "application/json", headers: str = ""
+) -> bytes:
     return (
-        f"POST /api HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        f"POST {path} HTTP/1.1\r\nHost: x\r\n{headers}"
+        f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode() + body
 
 
@@ -53,6 +66,14 @@ def emu() -> object:
 def test_bad_request_lines_get_json(emu: Emulator) -> None:
     assert raw_exchange(emu, b"GARBAGE\r\n\r\n")[0] == 400
     assert raw_exchange(emu, b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n")[0] == 414
+
+
+@pytest.mark.parametrize("line", [b"GET /\r\n", b"GET /health\r\n", b"POST /api\r\n"])
+def test_http_0_9_gets_a_json_400_without_waiting_for_headers(emu: Emulator, line: bytes) -> None:
+    # HTTP/0.9 sends no headers: a server that waits for them waits for the handler timeout.
+    status, answer = raw_exchange(emu, line, wait=emu.handler_timeout_s * 0.8)
+    assert status == 400
+    assert "HTTP/0.9 is not served" in json.dumps(answer)
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS"])
@@ -94,6 +115,33 @@ def test_a_body_that_never_arrives_gets_408_within_the_handler_timeout(emu: Emul
     status, _ = raw_exchange(emu, head + b'{"query"', wait=5)
     assert status == 408
     assert time.monotonic() - started < 3
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "said"),
+    [
+        ("Content-Length: abc", 400, "bad Content-Length"),
+        ("Content-Length: -1", 400, "bad Content-Length"),
+        ("Content-Length: 1_0", 400, "bad Content-Length"),
+        ("Content-Length: 99999999999", 413, "the body is over"),
+        ("Content-Length: 2\r\nContent-Length: 20", 400, "the Content-Length headers disagree"),
+        ("Transfer-Encoding: chunked", 411, "send the body with a Content-Length"),
+    ],
+)
+def test_a_body_length_that_cannot_be_trusted_is_refused(
+    emu: Emulator, headers: str, status: int, said: str
+) -> None:
+    request = f"POST /auth/refresh HTTP/1.1\r\nHost: x\r\n{headers}\r\n\r\n2\r\n{{}}\r\n0\r\n\r\n"
+    answer = raw_exchange(emu, request.encode())
+    assert answer[0] == status
+    assert said in json.dumps(answer[1])
+
+
+def test_a_body_cut_short_by_its_sender_is_a_400_at_once(emu: Emulator) -> None:
+    head = post_to("/auth/refresh", b"").replace(b"Content-Length: 0", b"Content-Length: 100")
+    status, answer = raw_exchange(emu, head + b"{}", end=True, wait=emu.handler_timeout_s * 0.8)
+    assert status == 400
+    assert "the body ended after 2 of 100 bytes" in json.dumps(answer)
 
 
 def test_the_token_route_needs_the_admin_key(emu: Emulator) -> None:

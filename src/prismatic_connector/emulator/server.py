@@ -2,9 +2,10 @@
 
 HTTP/1.1 with keep-alive; every response is written with one send. Every request
 that arrives whole gets a JSON answer, malformed ones a JSON 4xx: a bad request
-line, a wrong method, broken JSON, invalid Unicode or nesting too deep for the
-parser. A connection idle (or a body unfinished) for the emulator's
-``handler_timeout_s`` is closed, so a slow client cannot hold a handler forever.
+line (HTTP/0.9's included), a wrong method, a body length that cannot be trusted,
+broken JSON, invalid Unicode or nesting too deep for the parser. A connection idle
+(or a body unfinished) for the emulator's ``handler_timeout_s`` is closed, so a
+slow client cannot hold a handler forever.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import logging
 import socket
 import ssl
+from email.message import Message
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -58,6 +60,7 @@ class Server(ThreadingHTTPServer):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: Server
+    raw_requestline: bytes  # set by handle_one_request before parse_request
     server_version = "prismatic-emulator"
 
     @property
@@ -71,6 +74,16 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
+
+    def parse_request(self) -> bool:
+        # A request line with no version is HTTP/0.9, which sends no headers: http.server
+        # would wait for them until the handler timeout. Refuse it at once.
+        line = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        if len(line.split()) == 2:
+            self.requestline = line
+            self.send_error(400, "HTTP/0.9 is not served: send HTTP/1.1 (or HTTP/1.0) requests")
+            return False
+        return super().parse_request()
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         # http.server answers its own errors (bad request line, unknown method,
@@ -266,23 +279,20 @@ class Handler(BaseHTTPRequestHandler):
     # -------------------------------------------------------------- plumbing
 
     def _body(self) -> bytes | None:
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if length < 0 or length > MAX_BODY:
-            self.close_connection = True
-            self._json(413 if length > 0 else 400, {"message": "bad Content-Length"})
-            return None
-        try:
-            body = self.rfile.read(length)
-        except TimeoutError:
-            body = None
-        if body is None or len(body) < length:
-            self.close_connection = True
-            self._json(408, {"errors": [{"message": "the request body did not arrive in time"}]})
-            return None
-        return body
+        """The whole body; None once a JSON 4xx has refused one that cannot be read."""
+        length, status, problem = _content_length(self.headers)
+        if not status:
+            try:
+                body = self.rfile.read(length)
+            except TimeoutError:
+                status, problem = 408, "the request body did not arrive in time"
+            else:
+                if len(body) == length:
+                    return body
+                status, problem = 400, f"the body ended after {len(body)} of {length} bytes"
+        self.close_connection = True
+        self._json(status, {"errors": [{"message": problem}]})
+        return None
 
     def _json(self, status: int, value: Any, headers: dict[str, str] | None = None) -> None:
         body = json.dumps(value, separators=(",", ":")).encode()
@@ -330,6 +340,21 @@ def _loads(raw: bytes) -> dict[str, Any]:
     except (ValueError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def _content_length(headers: Message) -> tuple[int, int, str]:
+    """The body's length as Content-Length gives it; else 0, the status and what is wrong."""
+    if "Transfer-Encoding" in headers:
+        return 0, 411, "send the body with a Content-Length (Transfer-Encoding is not read)"
+    given = {value.strip() for value in headers.get_all("Content-Length", [])}
+    if len(given) > 1:
+        return 0, 400, "the Content-Length headers disagree"
+    text = given.pop() if given else "0"
+    if not (text.isascii() and text.isdigit()):
+        return 0, 400, "bad Content-Length: expected the body's size in bytes"
+    if int(text) > MAX_BODY:
+        return 0, 413, f"the body is over {MAX_BODY} bytes"
+    return int(text), 0, ""
 
 
 def _request(raw: bytes) -> tuple[dict[str, Any], str]:
