@@ -11,6 +11,8 @@ import requests
 
 from prismatic_connector.emulator import Emulator
 
+SURROGATE = b'"\\ud800"'  # the JSON text of a lone surrogate: backslash, u, d800
+
 
 def raw_exchange(
     emu: Emulator | str, data: bytes, *, wait: float = 5.0, end: bool = False
@@ -115,6 +117,51 @@ def test_a_body_that_never_arrives_gets_408_within_the_handler_timeout(emu: Emul
     status, _ = raw_exchange(emu, head + b'{"query"', wait=5)
     assert status == 408
     assert time.monotonic() - started < 3
+
+
+JSON_TOKEN_ROUTES = ["/auth/refresh", "/auth/revoke"]
+
+
+@pytest.mark.parametrize("path", JSON_TOKEN_ROUTES)
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (b'{"refresh_token": ' + SURROGATE + b"}", "refresh_token holds invalid Unicode"),
+        (b'{"refresh_token": "x", "tenant_id": ' + SURROGATE + b"}", "tenant_id holds invalid"),
+        (b'{"refresh_token": "\xff\xfe"}', "the body is not JSON in UTF-8"),
+        (b'{"refresh_token": ', "the body is not JSON in UTF-8"),
+        (b"[" * 200_000 + b"]" * 200_000, "nested too deeply"),
+        (b'["refresh_token"]', "expected a JSON object"),
+        (b'{"refresh_token": 7}', "refresh_token must be text"),
+        (b'{"refresh_token": "x", "tenant_id": {}}', "tenant_id must be text"),
+    ],
+)
+def test_token_routes_answer_unreadable_bodies_with_invalid_request(
+    emu: Emulator, path: str, body: bytes, said: str
+) -> None:
+    status, answer = raw_exchange(emu, post_to(path, body))
+    assert status == 400
+    assert answer["error"] == "invalid_request"
+    assert said in str(answer["error_description"])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"grant_type=refresh_token&refresh_token=%ED%A0%80",  # an encoded lone surrogate
+        b"grant_type=refresh_token&refresh_token=%FF",
+        b"grant_type=refresh_token&refresh_token=\xff\xfe",
+    ],
+)
+def test_oauth_token_answers_a_form_not_in_utf_8_with_invalid_request(
+    emu: Emulator, body: bytes
+) -> None:
+    form = "application/x-www-form-urlencoded"
+    status, answer = raw_exchange(emu, post_to("/oauth/token", body, form))
+    assert (status, answer) == (
+        400,
+        {"error": "invalid_request", "error_description": "the body is not a form in UTF-8"},
+    )
 
 
 @pytest.mark.parametrize(

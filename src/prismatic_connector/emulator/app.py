@@ -167,21 +167,13 @@ class Emulator:
             "audience": "https://prismatic.io/api",
         }
 
-    def oauth_token(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
-        """``POST /oauth/token`` with ``grant_type=refresh_token``, as Prismatic's CLI sends it."""
-        if form.get("grant_type") != "refresh_token":
-            return 400, {"error": "unsupported_grant_type"}
-        tenant = form.get("tenant_id") or None
-        if tenant is not None:
-            with self.store.read() as tx:
-                org = tx.first("Organization")
-            if org is None or org["tenantId"] != tenant:
-                reason = "You do not have access to the specified tenant."
-                return 403, {"error": "access_denied", "error_description": reason}
-        answer = self.tokens.exchange(form.get("refresh_token") or "", tenant)
-        if answer is None:
-            return 403, {"error": "invalid_grant", "error_description": "Unknown or revoked"}
-        return 200, {**answer, "scope": "openid profile email offline_access"}
+    @property
+    def tenant_id(self) -> str:
+        """The organization's tenant ID: the one tenant a token exchange may name."""
+        from .model import org
+
+        with self.store.read() as tx:
+            return str(org.current(tx)["tenantId"])
 
     def wait(self) -> None:
         """Block until the server stops (or the process is interrupted)."""

@@ -5,7 +5,7 @@ that arrives whole gets a JSON answer, malformed ones a JSON 4xx: a bad request
 line (HTTP/0.9's included), a wrong method, a body length that cannot be trusted,
 broken JSON, invalid Unicode or nesting too deep for the parser. A connection idle
 (or a body unfinished) for the emulator's ``handler_timeout_s`` is closed, so a
-slow client cannot hold a handler forever.
+slow client cannot hold a handler forever. The token routes are in ``token_routes``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from . import token_routes
 from .faults import PASS, Verdict
 
 if TYPE_CHECKING:
@@ -140,10 +141,9 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/auth/refresh":
             self._refresh(body)
         elif path == "/auth/revoke":
-            self._revoke(body)
+            self._json(*token_routes.revoke(self.server.emulator, body))
         elif path == "/oauth/token":
-            form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
-            self._json(*self.server.emulator.oauth_token(form))
+            self._json(*token_routes.oauth_token(self.server.emulator, body))
         elif path.startswith("/trigger/"):
             self._trigger(path.removeprefix("/trigger/"), body)
         else:
@@ -242,29 +242,11 @@ class Handler(BaseHTTPRequestHandler):
         verdict = faults.decide("", refresh=True) if faults.active else PASS
         if self._faulted(verdict):
             return
-        request = _loads(raw)
-        answer = self.server.emulator.tokens.exchange(
-            str(request.get("refresh_token") or ""), request.get("tenant_id")
-        )
-        if answer is None:
-            self._json(
-                401,
-                {"error": "invalid_grant", "error_description": "Unknown or revoked refresh token"},
-            )
-        elif verdict.kind == "drop_after_apply":
+        status, answer = token_routes.refresh(self.server.emulator, raw)
+        if verdict.kind == "drop_after_apply" and status == 200:
             self._drop()
         else:
-            self._json(200, answer)
-
-    def _revoke(self, raw: bytes) -> None:
-        request = _loads(raw)
-        if self.server.emulator.tokens.revoke(str(request.get("refresh_token") or "")):
-            self._json(200, {})
-        else:
-            self._json(
-                401,
-                {"error": "invalid_grant", "error_description": "Unknown or revoked refresh token"},
-            )
+            self._json(status, answer)
 
     def _trigger(self, config_id: str, raw: bytes) -> None:
         synchronous = self.headers.get("prismatic-synchronous", "").lower() == "true"
@@ -332,14 +314,6 @@ def _step_result(step: dict[str, Any]) -> bytes:
     body = json.dumps(data).encode()
     packed: bytes = msgpack.packb({"data": body, "contentType": "application/json"})
     return packed
-
-
-def _loads(raw: bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(raw or b"{}")
-    except (ValueError, RecursionError):
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _content_length(headers: Message) -> tuple[int, int, str]:
