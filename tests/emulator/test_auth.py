@@ -99,3 +99,45 @@ def test_revoking_refresh_token_revokes_its_access_tokens(
     assert answer.status_code == 401
     with pytest.raises(CredentialError, match="refused"):
         component.invoke("getCurrentUser", {}, connection=conn)
+
+
+FOREIGN = "00000000-0000-0000-0000-00000000dead"
+REFUSED = {
+    "error": "access_denied",
+    "error_description": "You do not have access to the specified tenant.",
+}
+
+
+def test_the_emulators_tenant_is_the_one_the_api_names(prismatic_emulator: Emulator) -> None:
+    found = prismatic_emulator.execute("{ authenticatedUser { tenantId } }")
+    assert found["authenticatedUser"]["tenantId"] == prismatic_emulator.tenant_id
+    tenants = prismatic_emulator.execute("{ listUserTenants { nodes { tenantId } } }")
+    assert tenants["listUserTenants"]["nodes"] == [{"tenantId": prismatic_emulator.tenant_id}]
+
+
+def _exchange(emu: Emulator, path: str, tenant: str) -> requests.Response:
+    if path == "/auth/refresh":
+        body = {"refresh_token": emu.refresh_token, "tenant_id": tenant}
+        return requests.post(f"{emu.url}{path}", json=body, timeout=10)
+    form = {"grant_type": "refresh_token", "refresh_token": emu.refresh_token, "tenant_id": tenant}
+    return requests.post(f"{emu.url}{path}", data=form, timeout=10)
+
+
+@pytest.mark.parametrize("path", ["/auth/refresh", "/oauth/token"])
+def test_a_foreign_tenant_is_refused_by_both_token_routes_alike(
+    prismatic_emulator: Emulator, path: str
+) -> None:
+    refused = _exchange(prismatic_emulator, path, FOREIGN)
+    assert (refused.status_code, refused.json()) == (403, REFUSED)
+    own = _exchange(prismatic_emulator, path, prismatic_emulator.tenant_id)
+    assert own.status_code == 200
+    assert _claims(own.json()["access_token"])["tenant_id"] == prismatic_emulator.tenant_id
+
+
+def test_a_foreign_tenant_is_refused_before_the_refresh_token_is_looked_at(
+    prismatic_emulator: Emulator,
+) -> None:
+    # As /oauth/token does: the tenant is the first thing wrong, whatever the token.
+    body = {"refresh_token": "nope", "tenant_id": FOREIGN}
+    refused = requests.post(f"{prismatic_emulator.url}/auth/refresh", json=body, timeout=10)
+    assert (refused.status_code, refused.json()) == (403, REFUSED)

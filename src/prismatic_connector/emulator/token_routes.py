@@ -1,8 +1,8 @@
 """The token routes: ``POST /auth/refresh`` and ``/auth/revoke`` (JSON, as the connector
 sends them) and ``POST /oauth/token`` (a form, as Prismatic's CLI sends it).
 
-Each answers ``(status, JSON body)``. At ``/oauth/token``, a tenant other than the
-organization's is refused as Prismatic refuses it: 403 ``access_denied``. A body the route cannot
+Each answers ``(status, JSON body)``. A tenant other than the organization's is
+refused as Prismatic refuses it: 403 ``access_denied``. A body the route cannot
 read (not JSON, or not a form, in UTF-8; invalid Unicode; a value of the wrong
 type) gets 400 ``invalid_request``, never an error of the emulator's own.
 """
@@ -33,6 +33,8 @@ def refresh(emulator: Emulator, raw: bytes) -> Answer:
     if problem:
         return _invalid(problem)
     tenant = request.get("tenant_id") or None
+    if _foreign(emulator, tenant):
+        return 403, FOREIGN_TENANT
     answer = emulator.tokens.exchange(request.get("refresh_token") or "", tenant)
     return (401, UNKNOWN) if answer is None else (200, answer)
 
