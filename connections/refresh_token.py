@@ -4,6 +4,8 @@
 ``{"access_token", "expires_in", ...}``. The refresh token itself stays valid and
 is reused for the next exchange. ``POST <base>/auth/revoke`` with
 ``{"refresh_token"}`` revokes it, with every other refresh token of its user.
+A tenant the user is not in is refused with ``{"error": "access_denied"}``, as
+Prismatic's CLI reads it: the message then names the tenant, not the token.
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ from prismatic_connector.hooks import (
 DEFAULT_LIFETIME_S = 7 * 24 * 3600
 REFUSED = (400, 401, 403)
 GET_ONE = "Get a new one with `prism me:token --type refresh`."
+CHECK_TENANT = (
+    "Check PRISMATIC_TENANT_ID or --tenant-id (a connection's Tenant ID);"
+    " `prism me` shows a tenant's ID."
+)
 
 
 def exchange(http: ExchangeHttp, connection: Connection) -> AccessToken:
@@ -39,11 +45,14 @@ def exchange(http: ExchangeHttp, connection: Connection) -> AccessToken:
     body = {"refresh_token": connection.refresh_token.reveal()}
     if connection.tenant_id:
         body["tenant_id"] = connection.tenant_id
-    answer = _accepted(
-        http.post_json("/auth/refresh", body),
-        "token exchange",
-        f"it is invalid, expired or revoked. {GET_ONE}",
-    )
+    answer = http.post_json("/auth/refresh", body)
+    if connection.tenant_id and _tenant_refused(answer):
+        raise CredentialError(
+            f"the tenant {connection.tenant_id!r} was refused (HTTP {answer.status}): the"
+            f" refresh token's user has no access to it. {CHECK_TENANT}",
+            status=answer.status,
+        )
+    answer = _accepted(answer, "token exchange", f"it is invalid, expired or revoked. {GET_ONE}")
     payload = _json(answer.body)
     access = payload.get("access_token")
     if not isinstance(access, str) or not access or not _sendable(access):
@@ -80,6 +89,11 @@ def _accepted(answer: Answer, what: str, refused_means: str) -> Answer:
             snippet=answer.snippet,
         )
     return answer
+
+
+def _tenant_refused(answer: Answer) -> bool:
+    """Prismatic refuses a tenant the user does not belong to with ``access_denied``."""
+    return answer.status in REFUSED and _json(answer.body).get("error") == "access_denied"
 
 
 def _json(body: bytes) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import socket
 import subprocess
 import sys
@@ -100,6 +102,68 @@ def test_the_cli_revokes_the_refresh_token(component: Component) -> None:
         assert again.returncode == 1
         assert "already revoked" in again.stderr
         assert emu.refresh_token not in first.stdout + again.stdout + again.stderr
+
+
+@pytest.mark.parametrize(
+    ("tenant", "status", "error", "said"),
+    [
+        ("t-7", 403, "access_denied", "the tenant 't-7' was refused (HTTP 403)"),
+        ("t-7", 400, "access_denied", "the tenant 't-7' was refused (HTTP 400)"),
+        # The refresh token, not the tenant, is what the server says is wrong.
+        ("t-7", 401, "invalid_grant", "the refresh token was refused (HTTP 401)"),
+        (None, 403, "access_denied", "the refresh token was refused (HTTP 403)"),
+    ],
+)
+def test_a_refused_tenant_is_told_apart_from_a_refused_token(
+    component: Component, hostile: Hostile, tenant: str | None, status: int, error: str, said: str
+) -> None:
+    hostile.refresh = [answer(status, {"error": error})]
+    with (
+        Connection(CANARY, tenant_id=tenant, base_url=hostile.url) as conn,
+        pytest.raises(CredentialError) as caught,
+    ):
+        component.invoke("getCurrentUser", {}, connection=conn)
+    assert str(caught.value).startswith(said)
+    assert ("PRISMATIC_TENANT_ID" in str(caught.value)) == said.startswith("the tenant")
+    assert caught.value.status == status
+    assert CANARY not in str(caught.value)
+
+
+def test_a_tenant_the_user_is_not_in_fails_naming_it_and_their_own_works() -> None:
+    foreign = "00000000-0000-0000-0000-00000000dead"
+    with Emulator(seed="empty") as emu:
+        env = {**os.environ, "PRISM_REFRESH_TOKEN": emu.refresh_token, "PRISMATIC_URL": emu.url}
+        invoke = [sys.executable, "-m", "prismatic_connector", "invoke", "getCurrentUser"]
+
+        def run(*options: str, **extra: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [*invoke, *options],
+                env={**env, **extra},
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+
+        # The tenant's ID as a user finds it: what getCurrentUser says without one.
+        plain = run()
+        assert plain.returncode == 0, plain.stderr
+        tenant = json.loads(plain.stdout)["data"]["data"]["authenticatedUser"]["tenantId"]
+        assert tenant == emu.tenant_id
+        refused = [run("--tenant-id", foreign), run(PRISMATIC_TENANT_ID=foreign)]
+        own = [run("--tenant-id", tenant), run(PRISMATIC_TENANT_ID=tenant)]
+    for done in refused:
+        assert done.returncode == 1
+        assert done.stdout == ""
+        assert done.stderr == (
+            f"prismatic-connector: error: CredentialError: the tenant '{foreign}' was refused"
+            " (HTTP 403): the refresh token's user has no access to it. Check"
+            " PRISMATIC_TENANT_ID or --tenant-id (a connection's Tenant ID); `prism me` shows a"
+            " tenant's ID.\n"
+        )
+        assert emu.refresh_token not in done.stderr
+    for done in own:
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout) == json.loads(plain.stdout)
 
 
 def test_hooks_load_safely_when_threads_make_their_first_call_together(tmp_path: Path) -> None:
