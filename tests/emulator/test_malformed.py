@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
 
 from prismatic_connector.emulator import Emulator
 
+from ..signals import interruptible
+
 SURROGATE = b'"\\ud800"'  # the JSON text of a lone surrogate: backslash, u, d800
+SERVE = (sys.executable, "-m", "prismatic_connector", "emulator", "serve", "--port", "0")
 
 
 def raw_exchange(
@@ -199,3 +207,89 @@ def test_the_token_route_needs_the_admin_key(emu: Emulator) -> None:
     )
     good = requests.get(url, headers={"X-Emulator-Admin-Key": emu.admin_key}, timeout=10)
     assert good.json() == {"token": emu.refresh_token}
+
+
+def _battery(access_token: str) -> list[tuple[str, bytes, bool]]:
+    """(what, the request, whether its sender then half-closes): each must get a JSON 4xx."""
+    form = "application/x-www-form-urlencoded"
+    bearer = f"Authorization: Bearer {access_token}\r\n"
+    bad = [b'{"refresh_token": ' + SURROGATE + b"}", b'{"refresh_token": "\xff\xfe"}']
+    cases = [
+        ("an HTTP/0.9 line", b"GET /\r\n", False),
+        ("an HTTP/0.9 POST", b"POST /api\r\n", False),
+        ("a garbage line", b"GARBAGE\r\n\r\n", False),
+        ("a bad version", b"GET / HTTP/x\r\n\r\n", False),
+        ("a huge request line", b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n", False),
+        ("a huge header", b"GET /health HTTP/1.1\r\nX-Big: " + b"a" * 70000 + b"\r\n\r\n", False),
+        ("many headers", b"GET / HTTP/1.1\r\n" + b"X-A: 1\r\n" * 200 + b"\r\n", False),
+        ("a wrong method", b"DELETE /api HTTP/1.1\r\nContent-Length: 0\r\n\r\n", False),
+    ]
+    cases += [
+        (f"{path} {body!r}", post_to(path, body), False)
+        for path in JSON_TOKEN_ROUTES
+        for body in bad
+    ]
+    cases += [
+        (f"/oauth/token {body!r}", post_to("/oauth/token", body, form), False)
+        for body in (*bad, b"grant_type=refresh_token&refresh_token=%ED%A0%80")
+    ]
+    cases += [
+        (f"/api {body!r}", post_to("/api", body, headers=bearer), False)
+        for body in (b'{"query": ' + SURROGATE + b"}", b'{"query": "\xff\xfe"}')
+    ]
+    head = "POST /auth/refresh HTTP/1.1\r\nHost: x\r\n"
+    framing = [
+        "Content-Length: abc\r\n\r\n{}",
+        "Content-Length: -5\r\n\r\n{}",
+        "Content-Length: 99999999999\r\n\r\n{}",
+        "Content-Length: 2\r\nContent-Length: 9\r\n\r\n{}",
+        "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    ]
+    cases += [(rest.split("\r\n")[0], (head + rest).encode(), False) for rest in framing]
+    cases.append(("a body cut short", f"{head}Content-Length: 100\r\n\r\n{{}}".encode(), True))
+    return cases
+
+
+def test_a_served_emulator_answers_every_malformed_request_with_json_and_no_traceback(
+    tmp_path: Path,
+) -> None:
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)}
+    errors = tmp_path / "stderr"
+    with errors.open("w") as stderr:
+        proc = subprocess.Popen(
+            [*SERVE, "--seed", "empty"],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env=env,
+            preexec_fn=interruptible,
+        )
+    try:
+        assert proc.stdout is not None
+        printed = dict(
+            line.strip().split("=", 1)
+            for line in (proc.stdout.readline() for _ in range(4))
+            if "=" in line
+        )
+        url = printed["PRISMATIC_URL"]
+        exchange = {"refresh_token": printed["PRISM_REFRESH_TOKEN"]}
+        access = requests.post(f"{url}/auth/refresh", json=exchange, timeout=10).json()
+        failed = []
+        for what, request, end in _battery(access["access_token"]):
+            started = time.monotonic()
+            try:
+                status, _ = raw_exchange(url, request, end=end, wait=5)
+            except (OSError, ValueError, IndexError, AssertionError) as exc:
+                failed.append(f"{what}: no JSON answer ({exc!r})")
+                continue
+            took = time.monotonic() - started
+            if not 400 <= status < 500 or took > 3:  # the handler timeout is 10 s
+                failed.append(f"{what}: HTTP {status} after {took:.1f} s")
+        assert failed == []
+        assert requests.get(f"{url}/health", timeout=10).json()["status"] == "ok"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
+        assert proc.stdout is not None
+        proc.stdout.close()
+    assert errors.read_text() == "prismatic-connector: error: interrupted\n"
