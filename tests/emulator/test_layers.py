@@ -27,6 +27,7 @@ MODEL_ORDER = [
     "instances",
     "alerts",
     "authoring",
+    "triggers",
     "executions",
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
@@ -40,11 +41,13 @@ def test_prism_tests_a_flow_and_tails_its_logs(
     found = emu.execute(RUN, {"id": printed.group(1)})["executionResult"]
     served = requests.get(found["requestPayloadUrl"], timeout=10)
     assert served.headers["Content-Type"] == "application/json"
-    assert json.loads(served.content) == {"rocket": "Falcon"}
+    request = json.loads(served.content)  # as prism integrations:flows:listen reads it
+    assert json.loads(base64.b64decode(request["body"])) == {"rocket": "Falcon"}
+    assert request["contentType"] == "application/json"
     step = ("-e", printed.group(1), "-s", "Integration Trigger")
     result = run(environment, "executions:step-result:get", *step)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["payload"]["data"] == {"rocket": "Falcon"}
+    assert json.loads(result.stdout)["body"]["data"] == {"rocket": "Falcon"}
     synchronous = run(environment, *test, "--sync")
     assert synchronous.returncode == 0, synchronous.stderr
     assert "Execution ID: SW5zdGFuY2VFeGVjdXRpb25SZXN1bHQ6" in synchronous.stdout

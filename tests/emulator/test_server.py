@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -219,7 +218,8 @@ def test_webhook_url_runs_the_deployed_flow(prismatic_emulator: Emulator) -> Non
     )["executionResult"]
     assert (run["invokeType"], run["isTestExecution"]) == ("WEBHOOK", False)
     served = requests.get(run["stepResults"]["nodes"][0]["resultsUrl"], timeout=10).content
-    trigger = msgpack.unpackb(served)  # as Prismatic serves step results
-    assert trigger["contentType"] == "application/json"
-    assert json.loads(trigger["data"])["payload"]["data"] == {"sku": "A-1"}
+    trigger = msgpack.unpackb(served)["data"]  # as Prismatic serves step results
+    assert trigger["body"] == {"data": {"sku": "A-1"}, "contentType": "application/json"}
+    assert trigger["rawBody"] == {"data": b'{"sku": "A-1"}'}
+    assert trigger["invokeUrl"] == url
     assert requests.post(f"{emu.url}/trigger/unknown", json={}, timeout=10).status_code == 404

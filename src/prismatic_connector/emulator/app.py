@@ -16,7 +16,6 @@ from .faults import Faults, WallClock
 from .model.layout import LAYOUT
 from .store import Store
 from .tokens import DEFAULT_TTL_S, Tokens
-from .transaction import Record
 
 Seed = Literal["demo", "empty"]
 _schema_lock = threading.Lock()
@@ -261,23 +260,45 @@ class Emulator:
         return outcome.data
 
     def invoke_webhook(
-        self, config_id: str, body: bytes, content_type: str | None, *, synchronous: bool = False
+        self,
+        config_id: str,
+        body: bytes,
+        content_type: str | None,
+        *,
+        synchronous: bool = False,
+        headers: Mapping[str, str] | None = None,
+        query: Mapping[str, str] | None = None,
+        path_fragment: str = "",
+        url: str = "",
     ) -> tuple[str, Any] | None:
         """Run the flow behind a webhook URL, as an external caller would:
-        (execution ID, answer), or None when no live instance has that URL."""
-        from .model.executions import invoke_webhook
+        (execution ID, answer), or None when no live instance has that URL.
+        ``headers``, ``query``, ``path_fragment`` and ``url`` say how it was called."""
+        from .model import executions, triggers
 
+        named = triggers.headers_of(headers or {})
+        request = triggers.Request(
+            body=body.decode("utf-8", "replace"),
+            content_type=content_type,
+            headers=named,
+            query=dict(query or {}),
+            path_fragment=path_fragment,
+            url=url,
+            debug=named.get("prismatic-debug", "").lower() == "true",
+        )
         with self.store.write() as tx:
-            return invoke_webhook(tx, config_id, body, content_type, synchronous=synchronous)
+            return executions.invoke_webhook(tx, config_id, request, synchronous=synchronous)
 
     def request_payload(self, run_id: str) -> tuple[str, bytes] | None:
-        """What a run was invoked with: (content type, body), for ``requestPayloadUrl``."""
+        """What a run was invoked with, as ``requestPayloadUrl`` serves it: (content type,
+        body), a JSON document of the body (base64), its content type and headers."""
+        from .model import triggers
+
         with self.store.read() as tx:
             run = tx.get("InstanceExecutionResult", run_id)
         if run is None or run.get("requestPayload") is None:
             return None
-        kind = run.get("requestContentType") or "application/octet-stream"
-        return str(kind), str(run["requestPayload"]).encode()
+        return "application/json", triggers.request_document(run)
 
     def upload(
         self, token: str, query: dict[str, str], body: bytes, content_type: str
@@ -294,9 +315,18 @@ class Emulator:
         with self.store.read() as tx:
             return uploads.media(tx, media_id)
 
-    def step_result(self, step_id: str) -> Record | None:
+    def step_result(self, step_id: str) -> bytes | None:
+        """A step's result as ``resultsUrl`` serves it: msgpack of ``{data}``."""
+        import msgpack  # type: ignore[import-untyped]  # loaded only here
+
+        from .model import triggers
+
         with self.store.read() as tx:
-            return tx.get("InstanceStepResult", step_id)
+            step = tx.get("InstanceStepResult", step_id)
+        if step is None:
+            return None
+        packed: bytes = msgpack.packb(triggers.served_result(step))
+        return packed
 
     def _ensure_seeded(self) -> str:
         from ..runner import load_component

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import ids
-from .model import authoring, customers, executions, instances, integrations
+from .model import authoring, customers, executions, instances, integrations, triggers
 from .seed import ACME_INVENTORY
 from .transaction import Record, Tx, Where
 
@@ -162,11 +162,5 @@ def _executions(tx: Tx, total: int) -> None:
     for n in range(have, total):
         config = configs[n % len(configs)]
         body = json.dumps({"item": f"SKU-{n:06d}", "quantity": n % 50})
-        executions.run_flow(
-            tx,
-            config,
-            body=body,
-            content_type="application/json",
-            headers=None,
-            invoke_type="WEBHOOK",
-        )
+        request = triggers.Request(body=body, content_type="application/json")
+        executions.run_flow(tx, config, request, invoke_type="WEBHOOK")

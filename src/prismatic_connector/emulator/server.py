@@ -183,11 +183,11 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 self._bytes(200, found[1], found[0])
         elif path.startswith("/media/step-results/"):
-            step = self.server.emulator.step_result(path.rsplit("/", 1)[1])
-            if step is None:
+            result = self.server.emulator.step_result(path.rsplit("/", 1)[1])
+            if result is None:
                 self._json(404, {"message": "Record not found"})
             else:
-                self._bytes(200, _step_result(step), "application/octet-stream")
+                self._bytes(200, result, "application/octet-stream")
         else:
             self._json(404, {"message": f"no route for GET {path}"})
 
@@ -248,10 +248,20 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._json(status, answer)
 
-    def _trigger(self, config_id: str, raw: bytes) -> None:
-        synchronous = self.headers.get("prismatic-synchronous", "").lower() == "true"
-        ran = self.server.emulator.invoke_webhook(
-            config_id, raw, self.headers.get("Content-Type"), synchronous=synchronous
+    def _trigger(self, target: str, raw: bytes) -> None:
+        """``target``: the flow config's ID, then any path fragment after a slash."""
+        config_id, _, fragment = target.partition("/")
+        query = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
+        emulator = self.server.emulator
+        ran = emulator.invoke_webhook(
+            config_id,
+            raw,
+            self.headers.get("Content-Type"),
+            synchronous=self.headers.get("prismatic-synchronous", "").lower() == "true",
+            headers=dict(self.headers.items()),
+            query={name: values[0] for name, values in query.items()},
+            path_fragment=fragment,
+            url=f"{emulator.url}{self.path}",
         )
         if ran is None:
             self._json(404, {"message": "No deployed, enabled instance flow has this webhook URL."})
@@ -302,18 +312,6 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
-
-
-def _step_result(step: dict[str, Any]) -> bytes:
-    """A step's result as Prismatic serves it: msgpack of ``{data, contentType}``, the data
-    being the bytes of the result in that content type."""
-    import msgpack  # type: ignore[import-untyped]
-
-    output = step.get("output") or {}
-    data = output if "payload" in output else output.get("data")
-    body = json.dumps(data).encode()
-    packed: bytes = msgpack.packb({"data": body, "contentType": "application/json"})
-    return packed
 
 
 def _content_length(headers: Message) -> tuple[int, int, str]:

@@ -2,7 +2,7 @@
 and the executions, step results and logs they leave behind.
 
 The emulator does not run component code: a run walks the flow's steps in order,
-records a result for each (the trigger's is the request it received), and logs
+records a result for each (the trigger's is its payload, see ``triggers``), and logs
 the start and end of the instance as the real runner does.
 """
 
@@ -17,7 +17,7 @@ from ...names import camel
 from .. import ids
 from ..query import Listing
 from ..transaction import Record, Tx, Where
-from . import alerts, instances
+from . import alerts, instances, triggers
 from .base import related
 
 ORDER = {"STARTED_AT": "startedAt", "ENDED_AT": "endedAt"}
@@ -115,19 +115,16 @@ def running(run: Record) -> bool:
 def run_test(
     tx: Tx, config: Record, data: dict[str, Any], invoke_type: str = "INTEGRATION_FLOW_TEST"
 ) -> dict[str, Any]:
-    return run_flow(
-        tx,
-        config,
+    request = triggers.Request(
         body=data.get("payload") or "",
         content_type=data.get("contentType"),
-        headers=data.get("headers"),
-        invoke_type=invoke_type,
-        is_test=True,
+        headers=json.loads(data["headers"]) if data.get("headers") else {},
     )
+    return run_flow(tx, config, request, invoke_type=invoke_type, is_test=True)
 
 
 def invoke_webhook(
-    tx: Tx, config_id: str, body: bytes, content_type: str | None, *, synchronous: bool = False
+    tx: Tx, config_id: str, request: triggers.Request, *, synchronous: bool = False
 ) -> tuple[str, Any] | None:
     """Run the flow behind a webhook URL: (execution ID, answer); None when no live instance
     has that URL. A synchronous call is answered with the flow's result (its last step's)."""
@@ -135,14 +132,7 @@ def invoke_webhook(
     instance = tx.get("Instance", config["instance"]) if config else None
     if config is None or instance is None or not instances.live(instance):
         return None
-    result = run_flow(
-        tx,
-        config,
-        body=body.decode("utf-8", "replace"),
-        content_type=content_type,
-        headers=None,
-        invoke_type="WEBHOOK",
-    )
+    result = run_flow(tx, config, request, invoke_type="WEBHOOK")
     run_id = str(result["execution"]["id"])
     if synchronous:
         last = tx.select(
@@ -159,51 +149,28 @@ def invoke_webhook(
 def run_flow(
     tx: Tx,
     config: Record,
+    request: triggers.Request,
     *,
-    body: str,
-    content_type: str | None,
-    headers: str | None,
     invoke_type: str,
     is_test: bool | None = None,
 ) -> dict[str, Any]:
     """Record one run of a flow config's flow; answers as the webhook would."""
-    instance = tx.get("Instance", config["instance"]) or {}
-    flow = tx.get("IntegrationFlow", config["flow"]) or {"steps": [], "name": config["flowName"]}
-    integration = related(tx, instance.get("integration")) or {}
-    customer = related(tx, instance.get("customer")) or {}
+    records = _records(tx, config)
+    instance, flow = records["instance"], records["flow"]
     run_id = ids.new_id("InstanceExecutionResult")
     clock = _Ticks()
     started = clock.tick()
-    context = {
-        "instance": instance.get("id"),
-        "instanceName": instance.get("name"),
-        "flowConfig": config["id"],
-        "flow": flow.get("id"),
-        "flowName": flow.get("name"),
-        "integration": integration.get("id"),
-        "integrationName": integration.get("name"),
-        "customer": customer.get("id"),
-        "customerName": customer.get("name"),
-        "executionResult": run_id,
-        "isTestExecution": instance.get("isSystem") if is_test is None else is_test,
-    }
+    context = _log_context(records, run_id, is_test)
     name = instance.get("name")
     logs = [log(context, clock.tick(), f"Starting Instance Execution for '{name}'", None)]
-    request = {
-        "data": _decode(body, content_type),
-        "contentType": content_type or "",
-        "headers": json.loads(headers) if headers else {},
-    }
+    trigger = triggers.payload(tx, request, {"id": run_id, "startedAt": started}, records)
     steps = []
     for n, step in enumerate(flow["steps"]):
         made = step_result(run_id, step, n, startedAt=clock.tick())
-        logs.append(
-            log(
-                context, clock.tick(), f"Running step '{made['displayStepName']}'", made["stepName"]
-            )
-        )
+        running_step = f"Running step '{made['displayStepName']}'"
+        logs.append(log(context, clock.tick(), running_step, made["stepName"]))
         made["endedAt"] = clock.tick()
-        made["output"] = {"payload": request} if n == 0 else {"data": None}
+        made["output"] = {"data": trigger, "trigger": True} if n == 0 else {"data": None}
         steps.append(made)
     # Prismatic's CLI tails the logs until this line.
     logs.append(log(context, clock.tick(), f"Ending Instance Execution for '{name}'", None))
@@ -215,8 +182,9 @@ def run_flow(
         endedAt=ended,
         invokeType=invoke_type,
         stepCount=len(steps),
-        requestPayload=body,
-        requestContentType=content_type or "",
+        requestPayload=request.body,
+        requestContentType=request.content_type or "",
+        requestHeaders=trigger["headers"],
     )
     running_s = float(tx.meta("execution_s") or 0)
     if running_s > 0:
@@ -225,14 +193,7 @@ def run_flow(
     tx.insert_many("InstanceStepResult", steps)
     tx.insert_many("Log", logs)
     alerts.on_run(tx, run, logs, config["id"])
-    for record, type_name in (
-        (config, "InstanceFlowConfig"),
-        (instance, "Instance"),
-        (flow, "IntegrationFlow"),
-    ):
-        if record.get("id"):
-            record["lastExecutedAt"] = ended
-            tx.put(type_name, record)
+    _mark_executed(tx, records, ended)
     return {
         "statusCode": 200,
         "headers": json.dumps({"Content-Type": "application/json"}),
@@ -241,13 +202,47 @@ def run_flow(
     }
 
 
-def _decode(body: str, content_type: str | None) -> Any:
-    if content_type and "json" in content_type:
-        try:
-            return json.loads(body) if body else None
-        except ValueError:
-            return body
-    return body
+def _records(tx: Tx, config: Record) -> dict[str, Record]:
+    """What a run of ``config`` involves: its instance, flow, integration and customer."""
+    instance = tx.get("Instance", config["instance"]) or {}
+    flow = tx.get("IntegrationFlow", config["flow"]) or {"steps": [], "name": config["flowName"]}
+    return {
+        "config": config,
+        "instance": instance,
+        "flow": flow,
+        "integration": related(tx, instance.get("integration")) or {},
+        "customer": related(tx, instance.get("customer")) or {},
+    }
+
+
+def _log_context(records: dict[str, Record], run_id: str, is_test: bool | None) -> dict[str, Any]:
+    """What every log of the run names (and the execution record takes)."""
+    instance, flow = records["instance"], records["flow"]
+    integration, customer = records["integration"], records["customer"]
+    return {
+        "instance": instance.get("id"),
+        "instanceName": instance.get("name"),
+        "flowConfig": records["config"]["id"],
+        "flow": flow.get("id"),
+        "flowName": flow.get("name"),
+        "integration": integration.get("id"),
+        "integrationName": integration.get("name"),
+        "customer": customer.get("id"),
+        "customerName": customer.get("name"),
+        "executionResult": run_id,
+        "isTestExecution": instance.get("isSystem") if is_test is None else is_test,
+    }
+
+
+def _mark_executed(tx: Tx, records: dict[str, Record], ended: str) -> None:
+    for record, type_name in (
+        (records["config"], "InstanceFlowConfig"),
+        (records["instance"], "Instance"),
+        (records["flow"], "IntegrationFlow"),
+    ):
+        if record.get("id"):
+            record["lastExecutedAt"] = ended
+            tx.put(type_name, record)
 
 
 class _Ticks:

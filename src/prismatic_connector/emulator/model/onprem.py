@@ -19,7 +19,7 @@ from typing import Any
 
 from .. import ids
 from ..transaction import Record, Tx
-from .base import Invalid, require, stamp
+from .base import NOT_FOUND, Invalid, require, stamp
 from .org import current
 
 FIRST_PORT = 40000
@@ -69,7 +69,11 @@ def issue_jwt(tx: Tx, data: dict[str, Any], *, rotate: bool) -> dict[str, str]:
 
 
 def delete(tx: Tx, resource_id: Any) -> Record:
-    found = require(tx, "OnPremiseResource", resource_id)
+    found = tx.get("OnPremiseResource", resource_id) if isinstance(resource_id, str) else None
+    if found is None:
+        # A payload error, not the top-level "Record not found": prism reports top-level
+        # errors only when an answer has no data, so on-prem-resources:delete would pass.
+        raise Invalid.on("id", NOT_FOUND)
     tx.delete("OnPremiseResource", found["id"])
     return found
 
