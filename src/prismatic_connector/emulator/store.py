@@ -57,10 +57,13 @@ class Layout:
     several fields in one index (``"customer isSystem"``, so a count of a customer's
     instances reads only the index), or ``"name nocase"``, without regard to ASCII case.
     ``cascades``: type -> (child type, field of the child holding the parent's ID).
+    ``refs``: type -> field holding an ID -> the type it points at, so a filter through it
+    (``customer_ExternalId``) finds the related records first, by their own indexes.
     """
 
     indexes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     cascades: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    refs: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def statements(self) -> list[str]:
         # Each type has an index of its own, so the planner weighs it by that type's count.
