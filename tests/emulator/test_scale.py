@@ -24,6 +24,8 @@ pytestmark = pytest.mark.scale
 ROOT = Path(__file__).resolve().parents[2]
 GET = (ROOT / "queries/getInstance.graphql").read_text(encoding="utf-8")
 LIST = (ROOT / "queries/listInstances.graphql").read_text(encoding="utf-8")
+CUSTOMERS = (ROOT / "queries/listCustomers.graphql").read_text(encoding="utf-8")
+INTEGRATIONS = (ROOT / "queries/listIntegrations.graphql").read_text(encoding="utf-8")
 FIRST = "query { instances(isSystem: false, first: 3) { nodes { id customer { id externalId } } } }"
 TOTALS = """query {
   instances(isSystem: false) { totalCount }
@@ -169,8 +171,10 @@ class _Costs:
         """Statements whose plan reads every record, or every record of a type.
 
         Walking an index in the order asked for, until a page is full, is not one;
-        nor is counting the entries of an index. Following the reference of each
-        record (``CORRELATED SCALAR SUBQUERY`` over records) is one.
+        nor is counting the entries of an index. Comparing texts (``contains_ci``)
+        without looking the text up in its index first is one (a lookup in a text index
+        says MATCH: ``SCAN fts_Instance VIRTUAL TABLE INDEX 0:M1``), and so is following
+        the reference of each record (``CORRELATED SCALAR SUBQUERY`` over records).
         """
         found = []
         for check, statement in self._selects():
@@ -178,8 +182,10 @@ class _Costs:
             walk = "USING INDEX" in plan and " LIMIT " in statement
             counted = "COVERING INDEX" in plan and "count(*)" in statement
             scan = re.search(r"SCAN (r|x)\b", plan) and not (walk or counted)
+            looked_up = re.search(r"SCAN fts_\w+ VIRTUAL TABLE INDEX \d+:[^|]*M", plan)
+            compared = "_ci(" in statement and not looked_up
             followed = re.search(r"CORRELATED SCALAR SUBQUERY \d+ \| SEARCH x", plan)
-            if scan or followed or "SCAN records" in plan:
+            if scan or compared or followed or "SCAN records" in plan:
                 found.append(f"{statement[:160]} -> {plan}")
         return found
 
@@ -231,6 +237,13 @@ def _requests(emu: Emulator) -> list[tuple[str, str, dict[str, object]]]:
             LIST,
             {"customerExternalId": node["customer"]["externalId"], "first": 20},
         ),
+        # Acme Corp's #00041, #00045 and #00049, at either size.
+        ("by name contains", LIST, {"nameContains": "ACME corp #0004", "first": 20}),
+        ("by description contains", LIST, {"descriptionContains": "no such text", "first": 20}),
+        ("by label contains", LIST, {"labelContains": "GOL", "first": 20}),
+        ("customers by text", CUSTOMERS, {"nameContains": "rocket", "labelContains": "gold"}),
+        ("customers by start", CUSTOMERS, {"nameStartsWith": "acme", "descriptionContains": "anv"}),
+        ("integrations by text", INTEGRATIONS, {"nameContains": "inventory"}),
         (
             "createCustomer",
             "mutation($n: String!) { createCustomer(input: {name: $n}) { customer { id } } }",
@@ -258,6 +271,17 @@ def test_no_request_reads_every_row_of_a_type(sizes: dict[int, Emulator]) -> Non
         costs.measure(query, variables)
         assert costs.full_scans() == [], name
     emu.reset()
+
+
+def test_a_text_under_three_characters_reads_every_record_of_its_type(
+    sizes: dict[int, Emulator],
+) -> None:
+    # A trigram index has nothing to look up for one or two characters.
+    costs = _Costs(sizes[4000])
+    costs.measure(LIST, {"nameContains": "co", "first": 20})
+    assert costs.full_scans() != []
+    costs.measure(LIST, {"nameContains": "cor", "first": 20})
+    assert costs.full_scans() == []
 
 
 PICK_RUN = """{ executionResults(first: 1) { nodes {
@@ -347,6 +371,9 @@ def test_filtered_lists_do_the_work_their_answers_need_at_either_size(
             costs.measure(query, variables)
             work[n][name] = costs.work()
         emu.reset()
+    # Texts of three characters or more: the same matches at either size, the same work.
+    for name in ("by name contains", "by description contains", "customers by text"):
+        assert work[4000][name] <= 1.5 * work[100][name] + 2, (name, work)
     # Through the reference, as by the customer's ID (whose totalCount counts 25 or 1,000
     # instances), and one lookup more.
     for n in sizes:

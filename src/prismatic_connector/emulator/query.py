@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
 
+from . import fulltext
 from .paging import PAGING_ARGS, connection, window
 from .transaction import Record, Tx, Where, field_sql
 
@@ -71,12 +72,15 @@ def _parse(arg: str) -> tuple[list[str], str]:
 
 @dataclass(frozen=True)
 class _Field:
-    """The value a filter tests, and, for a field of the listed records themselves, where
-    it is: a list field matches by its items."""
+    """The value a filter tests, and, for a field of the listed records themselves, what
+    more is known of it: a list field matches by its items; a trigram index may serve it."""
 
     sql: str
     column: str = ""
     name: str = ""
+    alias: str = ""
+    kind: str = ""
+    texts: tuple[str, ...] = ()
 
 
 def _condition(arg: str, value: Any, column: str, tx: Tx | None, kind: str) -> Where:
@@ -88,7 +92,9 @@ def _condition(arg: str, value: Any, column: str, tx: Tx | None, kind: str) -> W
     sql = path_sql(".".join(path), column)
     if len(path) > 1 or path == ["id"]:
         return _test(lookup, value, _Field(sql))
-    return _test(lookup, value, _Field(sql, column, path[0]))
+    texts = layout.texts.get(kind, ()) if layout else ()
+    alias = column.partition(".")[0]
+    return _test(lookup, value, _Field(sql, column, path[0], alias, kind, texts))
 
 
 def _hops(path: list[str], kind: str, layout: Layout | None) -> list[tuple[str, str]]:
@@ -165,6 +171,11 @@ def _test(lookup: str, value: Any, at: _Field) -> Where:
                 f" AND json_array_length({column}, '$.{path}') = 0)"
             )
         return found.add(f"({empty}) = ?", bool(value))
+    if lookup in _CI and path in at.texts:
+        # The index finds the candidates; the test below keeps the answers exact.
+        narrowed = fulltext.narrowing(at.alias, at.kind, path, value)
+        if narrowed:
+            found.add(*narrowed)
     test = f"{_CI[lookup]}(%s, ?)" if lookup in _CI else "%s = ?"
     scalar = test % sql if lookup in _CI else f"instr(coalesce({sql}, ''), ?) > 0"
     if not path:
@@ -188,8 +199,8 @@ def filters(
 ) -> Where:
     """The conditions of every filter argument given that is neither paging nor handled.
 
-    Given the transaction and the listed records' type, filters through references use
-    the indexes of both ends (``Layout.refs``)."""
+    Given the transaction and the listed records' type, filters through references and
+    substring filters use indexes (``Layout.refs``, ``fulltext``)."""
     found = Where()
     skip = PAGING_ARGS | set(listing.handled) | {"filterQuery"}
     for arg, value in args.items():

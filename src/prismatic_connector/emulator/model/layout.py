@@ -4,7 +4,9 @@ Every lookup by a referenced ID, every equality filter that a list is usually
 scoped by, and each uniqueness check has an index here, so requests cost the
 same at 10,000 records as at 100. So do the filters through a reference
 (``customer_ExternalId``): ``refs`` names the type each ID points at, and both
-ends are indexed (the referenced field, and the field holding the ID).
+ends are indexed (the referenced field, and the field holding the ID). The
+substring filters the list actions expose (``nameContains``...) have a trigram
+index each (``texts``).
 """
 
 from __future__ import annotations
@@ -83,5 +85,10 @@ LAYOUT = Layout(
         "OnPremiseResource": {"customer": "Customer"},
         "ScopedConfigVariable": {"customer": "Customer"},
         "Workflow": {"customer": "Customer"},
+    },
+    texts={
+        "Customer": ("name", "description", "labels"),
+        "Integration": ("name", "description", "category", "labels", "marketplaceConfiguration"),
+        "Instance": ("name", "description", "labels"),
     },
 )
