@@ -290,7 +290,8 @@ PICK_RUN = """{ executionResults(first: 1) { nodes {
 
 
 def _through_references(emu: Emulator) -> list[tuple[str, str, dict[str, object]]]:
-    """Every filter through a reference that the schema offers, on a list of 20."""
+    """Every filter through a reference that the schema offers, on a list of 20 (the
+    listInstances action's customerExternalId is among _requests)."""
     run = emu.execute(PICK_RUN)["executionResults"]["nodes"][0]
     instance, flow = run["instance"], run["flowConfig"]["flow"]
     sequence = instance["integration"]["versionSequenceId"]
@@ -317,37 +318,26 @@ def _through_references(emu: Emulator) -> list[tuple[str, str, dict[str, object]
         "flowConfig_Flow": flow["id"],
         "executionResult_IsTestExecution": True,
     }
-    for field, args in _RELATION_FILTERS.items():
-        for arg in args:
-            kind = _ARG_TYPES.get(arg, "ID")
-            query = f"query($v: {kind}) {{ {field}({arg}: $v, first: 20) {{ nodes {{ id }} totalCount }} }}"
-            found.append((f"{field} by {arg}", query, {"v": values[arg]}))
+    for field, arg, kind in _THROUGH:
+        query = (
+            f"query($v: {kind}) {{ {field}({arg}: $v, first: 20) {{ nodes {{ id }} totalCount }} }}"
+        )
+        found.append((f"{field} by {arg}", query, {"v": values[arg]}))
     return found
 
 
-_RELATION_FILTERS = {
-    "executionResults": (
-        "instance_Customer",
-        "instance_Integration",
-        "instance_Integration_VersionSequenceId",
-        "integration_VersionSequenceId",
-        "instance_IsSystem",
-        "flowConfig_Flow",
-    ),
-    "logs": (
-        "executionResult_IsTestExecution",
-        "instance_Customer",
-        "instance_Integration",
-        "instance_IsSystem",
-        "flowConfig_Flow",
-    ),
-}
-_ARG_TYPES = {
-    "instance_IsSystem": "Boolean",
-    "executionResult_IsTestExecution": "Boolean",
-    "instance_Integration_VersionSequenceId": "UUID",
-    "integration_VersionSequenceId": "UUID",
-}
+# The other filters through a reference that the schema offers: list, argument, its type.
+_THROUGH = [
+    *(("executionResults", arg, "ID") for arg in ("instance_Customer", "instance_Integration")),
+    ("executionResults", "instance_Integration_VersionSequenceId", "UUID"),
+    ("executionResults", "integration_VersionSequenceId", "UUID"),
+    ("executionResults", "instance_IsSystem", "Boolean"),
+    ("executionResults", "flowConfig_Flow", "ID"),
+    ("logs", "executionResult_IsTestExecution", "Boolean"),
+    *(("logs", arg, "ID") for arg in ("instance_Customer", "instance_Integration")),
+    ("logs", "instance_IsSystem", "Boolean"),
+    ("logs", "flowConfig_Flow", "ID"),
+]
 
 
 def test_no_filter_through_a_reference_reads_every_row_of_a_type(
