@@ -5,10 +5,11 @@ users run it. The static server is a stdlib ``ThreadingHTTPServer`` in its own
 process too, answering every POST with the bytes the emulator answered for the
 same getInstance request: the floor of the HTTP stack both share.
 
-Printed: the p50 and p99 latency of a getInstance and of a filtered list page (one
-customer's instances, 20 to a page) at each size, with the ratio to 100
-instances; then requests per second for getInstance from 1 and 4 client threads,
-against the static server's.
+Printed: the p50 and p99 latency of a getInstance and of three filtered list pages
+(20 instances to a page: one customer's, one customer's by its external ID, and
+those whose name contains a text) at each size, with the ratio to 100 instances;
+then requests per second for getInstance from 1 and 4 client threads, against the
+static server's.
 
     .venv/bin/python bench/emulator_scale.py [--sizes 100,1000,10000] [--seconds 3]
 """
@@ -39,6 +40,13 @@ GET = (ROOT / "queries/getInstance.graphql").read_text(encoding="utf-8")
 LIST = (ROOT / "queries/listInstances.graphql").read_text(encoding="utf-8")
 PICK = "{ instances(isSystem: false, first: 3) { nodes { id customer { id } } } }"
 CALLS = 400
+# The list pages measured, by name: listInstances' variables, given the customer's ID.
+# The name text matches the same two instances (#00041, #00045: Acme Corp's) at every size.
+PAGES: dict[str, Callable[[str], dict[str, object]]] = {
+    "list page": lambda customer: {"customer": customer, "first": 20},
+    "by customer external ID": lambda _: {"customerExternalId": "acme-123", "first": 20},
+    "name contains": lambda _: {"nameContains": "acme corp #0004", "first": 20},
+}
 
 
 def static_server(body_file: str) -> None:
@@ -140,6 +148,74 @@ def throughput(make: Callable[[], Callable[[], bytes]], threads: int, seconds: f
     return sum(done) / (time.perf_counter() - started)
 
 
+def measure(size: int, calls: int, seconds: float, body_file: Path | None) -> dict[str, float]:
+    """Latencies at one size; with ``body_file``, getInstance's throughput too (and its bytes)."""
+    with emulator(size) as (url, token, ready):
+        pick = json.loads(poster(url, token, PICK, {})())["data"]["instances"]["nodes"][2]
+        get = poster(url, token, GET, {"instanceId": pick["id"]})
+        row = {"ready": ready}
+        row["get50"], row["get99"] = latencies(get, calls)
+        for name, variables in PAGES.items():
+            listing = poster(url, token, LIST, variables(pick["customer"]["id"]))
+            row[f"{name}50"], row[f"{name}99"] = latencies(listing, calls)
+        if body_file is not None:
+            body_file.write_bytes(get())
+            wanted = {"instanceId": pick["id"]}
+            for threads in (1, 4):
+                row[f"rps{threads}"] = throughput(
+                    lambda v=wanted: poster(url, token, GET, v),  # type: ignore[misc]
+                    threads,
+                    seconds,
+                )
+    return row
+
+
+def static(body_file: Path, calls: int, seconds: float) -> dict[str, float]:
+    """The static server's latency and throughput, answering getInstance's bytes."""
+    server = [sys.executable, str(Path(__file__).resolve()), "--static-server", str(body_file)]
+    with process(server) as proc:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        plain = poster(url, "none", GET, {})
+        row = dict(zip(("get50", "get99"), latencies(plain, calls), strict=True))
+        for threads in (1, 4):
+            row[f"rps{threads}"] = throughput(
+                lambda: poster(url, "none", GET, {}), threads, seconds
+            )
+    return row
+
+
+def table(rows: dict[int, dict[str, float]], floor: dict[str, float]) -> list[Row]:
+    base = next(iter(rows.values()))
+    out = []
+    for size, row in rows.items():
+        for name, key in (("getInstance", "get"), *((name, name) for name in PAGES)):
+            ratio = row[f"{key}50"] / base[f"{key}50"]
+            out.append(
+                Row(f"{name} p50 at {size}", row[f"{key}50"] * 1e3, "ms", ratio, "<= 2x at 100")
+            )
+            out.append(Row(f"{name} p99 at {size}", row[f"{key}99"] * 1e3, "ms"))
+        out.append(Row(f"ready with {size} instances", row["ready"], "s"))
+    out.append(Row("static server p50", floor["get50"] * 1e3, "ms"))
+    out.append(Row("static server p99", floor["get99"] * 1e3, "ms"))
+    top_size = max(rows)
+    top = rows[top_size]
+    for threads in (1, 4):
+        ours, theirs = top[f"rps{threads}"], floor[f"rps{threads}"]
+        out.append(
+            Row(
+                f"getInstance req/s at {top_size}, {threads} thread(s)",
+                ours,
+                "req/s",
+                ours / theirs,
+                ">= 0.5x static",
+            )
+        )
+        out.append(Row(f"static server req/s, {threads} thread(s)", theirs, "req/s"))
+    out.append(Row("emulator: 4 threads / 1", top["rps4"] / top["rps1"], "x", None, "> 1"))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000,10000")
@@ -156,79 +232,13 @@ def main() -> None:
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     body_file = Path(tempfile.mkdtemp(prefix="emulator-scale-")) / "getInstance.json"
-    rows: dict[int, dict[str, float]] = {}
-    for size in sizes:
-        with emulator(size) as (url, token, ready):
-            pick = json.loads(poster(url, token, PICK, {})())["data"]["instances"]["nodes"][2]
-            get = poster(url, token, GET, {"instanceId": pick["id"]})
-            listing = poster(url, token, LIST, {"customer": pick["customer"]["id"], "first": 20})
-            row = {"ready": ready}
-            row["get50"], row["get99"] = latencies(get, calls)
-            row["list50"], row["list99"] = latencies(listing, calls)
-            if size == max(sizes):
-                body_file.write_bytes(get())
-                variables = {"instanceId": pick["id"]}
-                for threads in (1, 4):
-                    row[f"rps{threads}"] = throughput(
-                        lambda v=variables: poster(url, token, GET, v),  # type: ignore[misc]
-                        threads,
-                        args.seconds,
-                    )
-            rows[size] = row
-    static: dict[int, float] = {}
-    server = [sys.executable, str(Path(__file__).resolve()), "--static-server", str(body_file)]
-    with process(server) as proc:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().strip()
-        plain = poster(url, "none", GET, {})
-        s50, s99 = latencies(plain, calls)
-        for threads in (1, 4):
-            static[threads] = throughput(
-                lambda: poster(url, "none", GET, {}), threads, args.seconds
-            )
+    rows = {
+        size: measure(size, calls, args.seconds, body_file if size == max(sizes) else None)
+        for size in sizes
+    }
+    floor = static(body_file, calls, args.seconds)
     shutil.rmtree(body_file.parent)
-    base = rows[sizes[0]]
-    top_size = max(sizes)
-    top = rows[top_size]
-    out = []
-    for size, row in rows.items():
-        out.append(
-            Row(
-                f"getInstance p50 at {size}",
-                row["get50"] * 1e3,
-                "ms",
-                row["get50"] / base["get50"],
-                "<= 2x at 100",
-            )
-        )
-        out.append(Row(f"getInstance p99 at {size}", row["get99"] * 1e3, "ms"))
-        out.append(
-            Row(
-                f"list page p50 at {size}",
-                row["list50"] * 1e3,
-                "ms",
-                row["list50"] / base["list50"],
-                "<= 2x at 100",
-            )
-        )
-        out.append(Row(f"list page p99 at {size}", row["list99"] * 1e3, "ms"))
-        out.append(Row(f"ready with {size} instances", row["ready"], "s"))
-    out.append(Row("static server p50", s50 * 1e3, "ms"))
-    out.append(Row("static server p99", s99 * 1e3, "ms"))
-    for threads in (1, 4):
-        ours, floor = top[f"rps{threads}"], static[threads]
-        out.append(
-            Row(
-                f"getInstance req/s at {top_size}, {threads} thread(s)",
-                ours,
-                "req/s",
-                ours / floor,
-                ">= 0.5x static",
-            )
-        )
-        out.append(Row(f"static server req/s, {threads} thread(s)", floor, "req/s"))
-    out.append(Row("emulator: 4 threads / 1", top["rps4"] / top["rps1"], "x", None, "> 1"))
-    report("5. the emulator at volume", out, args)
+    report("5. the emulator at volume", table(rows, floor), args)
 
 
 if __name__ == "__main__":

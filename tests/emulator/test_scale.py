@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -23,7 +24,9 @@ pytestmark = pytest.mark.scale
 ROOT = Path(__file__).resolve().parents[2]
 GET = (ROOT / "queries/getInstance.graphql").read_text(encoding="utf-8")
 LIST = (ROOT / "queries/listInstances.graphql").read_text(encoding="utf-8")
-FIRST = "query { instances(isSystem: false, first: 3) { nodes { id customer { id } } } }"
+CUSTOMERS = (ROOT / "queries/listCustomers.graphql").read_text(encoding="utf-8")
+INTEGRATIONS = (ROOT / "queries/listIntegrations.graphql").read_text(encoding="utf-8")
+FIRST = "query { instances(isSystem: false, first: 3) { nodes { id customer { id externalId } } } }"
 TOTALS = """query {
   instances(isSystem: false) { totalCount }
   customers(isSystem: false) { totalCount }
@@ -154,36 +157,56 @@ class _Costs:
             self.emu.store.trace(None)
         return Tx.decoded - before
 
+    def _selects(self) -> Iterator[tuple[sqlite3.Connection, str]]:
+        check = sqlite3.connect(self.emu.db_path)
+        register_functions(check)
+        try:
+            for statement in self.statements:
+                if statement.lstrip().startswith("SELECT"):
+                    yield check, statement
+        finally:
+            check.close()
+
     def full_scans(self) -> list[str]:
         """Statements whose plan reads every record, or every record of a type.
 
         Walking an index in the order asked for, until a page is full, is not one;
-        nor is counting the entries of an index.
+        nor is counting the entries of an index. Comparing texts (``contains_ci``)
+        without looking the text up in its index first is one (a lookup in a text index
+        says MATCH: ``SCAN fts_Instance VIRTUAL TABLE INDEX 0:M1``), and so is following
+        the reference of each record (``CORRELATED SCALAR SUBQUERY`` over records).
         """
-        check = sqlite3.connect(self.emu.db_path)
-        register_functions(check)
         found = []
-        try:
-            for statement in self.statements:
-                if not statement.lstrip().startswith("SELECT"):
-                    continue
-                plan = " | ".join(
-                    row[3] for row in check.execute(f"EXPLAIN QUERY PLAN {statement}")
-                )
-                walk = "USING INDEX" in plan and " LIMIT " in statement
-                counted = "COVERING INDEX" in plan and "count(*)" in statement
-                scan = "SCAN r" in plan and not (walk or counted)
-                if scan or "SCAN records" in plan:
-                    found.append(f"{statement[:160]} -> {plan}")
-        finally:
-            check.close()
+        for check, statement in self._selects():
+            plan = " | ".join(row[3] for row in check.execute(f"EXPLAIN QUERY PLAN {statement}"))
+            walk = "USING INDEX" in plan and " LIMIT " in statement
+            counted = "COVERING INDEX" in plan and "count(*)" in statement
+            scan = re.search(r"SCAN (r|x)\b", plan) and not (walk or counted)
+            looked_up = re.search(r"SCAN fts_\w+ VIRTUAL TABLE INDEX \d+:[^|]*M", plan)
+            compared = "_ci(" in statement and not looked_up
+            followed = re.search(r"CORRELATED SCALAR SUBQUERY \d+ \| SEARCH x", plan)
+            if scan or compared or followed or "SCAN records" in plan:
+                found.append(f"{statement[:160]} -> {plan}")
         return found
+
+    def work(self) -> int:
+        """SQLite's virtual machine steps, in hundreds, for the statements run again."""
+        steps = [0]
+
+        def count() -> int:
+            steps[0] += 1
+            return 0
+
+        for check, statement in self._selects():
+            check.set_progress_handler(count, 100)
+            check.execute(statement).fetchall()
+        return steps[0]
 
 
 @pytest.fixture(scope="module")
 def sizes() -> Iterator[dict[int, Emulator]]:
-    small = Emulator(seed="demo", scale={"instances": 100}).start()
-    large = Emulator(seed="demo", scale={"instances": 4000}).start()
+    small = Emulator(seed="demo", scale={"instances": 100, "executions": 40}).start()
+    large = Emulator(seed="demo", scale={"instances": 4000, "executions": 40}).start()
     try:
         yield {100: small, 4000: large}
     finally:
@@ -209,6 +232,18 @@ def _requests(emu: Emulator) -> list[tuple[str, str, dict[str, object]]]:
             " { nodes { id } totalCount } }",
             {},
         ),
+        (
+            "by customer external ID",
+            LIST,
+            {"customerExternalId": node["customer"]["externalId"], "first": 20},
+        ),
+        # Acme Corp's #00041, #00045 and #00049, at either size.
+        ("by name contains", LIST, {"nameContains": "ACME corp #0004", "first": 20}),
+        ("by description contains", LIST, {"descriptionContains": "no such text", "first": 20}),
+        ("by label contains", LIST, {"labelContains": "GOL", "first": 20}),
+        ("customers by text", CUSTOMERS, {"nameContains": "rocket", "labelContains": "gold"}),
+        ("customers by start", CUSTOMERS, {"nameStartsWith": "acme", "descriptionContains": "anv"}),
+        ("integrations by text", INTEGRATIONS, {"nameContains": "inventory"}),
         (
             "createCustomer",
             "mutation($n: String!) { createCustomer(input: {name: $n}) { customer { id } } }",
@@ -236,6 +271,104 @@ def test_no_request_reads_every_row_of_a_type(sizes: dict[int, Emulator]) -> Non
         costs.measure(query, variables)
         assert costs.full_scans() == [], name
     emu.reset()
+
+
+def test_a_text_under_three_characters_reads_every_record_of_its_type(
+    sizes: dict[int, Emulator],
+) -> None:
+    # A trigram index has nothing to look up for one or two characters.
+    costs = _Costs(sizes[4000])
+    costs.measure(LIST, {"nameContains": "co", "first": 20})
+    assert costs.full_scans() != []
+    costs.measure(LIST, {"nameContains": "cor", "first": 20})
+    assert costs.full_scans() == []
+
+
+PICK_RUN = """{ executionResults(first: 1) { nodes {
+  instance { id customer { id } integration { id versionSequenceId } }
+  flowConfig { flow { id name } } } } }"""
+
+
+def _through_references(emu: Emulator) -> list[tuple[str, str, dict[str, object]]]:
+    """Every filter through a reference that the schema offers, on a list of 20 (the
+    listInstances action's customerExternalId is among _requests)."""
+    run = emu.execute(PICK_RUN)["executionResults"]["nodes"][0]
+    instance, flow = run["instance"], run["flowConfig"]["flow"]
+    sequence = instance["integration"]["versionSequenceId"]
+    found: list[tuple[str, str, dict[str, object]]] = [
+        (
+            "instances by version sequence",
+            "query($s: UUID) { instances(integration_VersionSequenceId: $s, first: 20)"
+            " { nodes { id } totalCount } }",
+            {"s": sequence},
+        ),
+        (
+            "flow configs by flow name",
+            "query($i: ID!, $n: String) { instance(id: $i) { flowConfigs(flow_Name: $n)"
+            " { nodes { id } totalCount } } }",
+            {"i": instance["id"], "n": flow["name"]},
+        ),
+    ]
+    values: dict[str, object] = {
+        "instance_Customer": instance["customer"]["id"],
+        "instance_Integration": instance["integration"]["id"],
+        "instance_Integration_VersionSequenceId": sequence,
+        "integration_VersionSequenceId": sequence,
+        "instance_IsSystem": True,
+        "flowConfig_Flow": flow["id"],
+        "executionResult_IsTestExecution": True,
+    }
+    for field, arg, kind in _THROUGH:
+        query = (
+            f"query($v: {kind}) {{ {field}({arg}: $v, first: 20) {{ nodes {{ id }} totalCount }} }}"
+        )
+        found.append((f"{field} by {arg}", query, {"v": values[arg]}))
+    return found
+
+
+# The other filters through a reference that the schema offers: list, argument, its type.
+_THROUGH = [
+    *(("executionResults", arg, "ID") for arg in ("instance_Customer", "instance_Integration")),
+    ("executionResults", "instance_Integration_VersionSequenceId", "UUID"),
+    ("executionResults", "integration_VersionSequenceId", "UUID"),
+    ("executionResults", "instance_IsSystem", "Boolean"),
+    ("executionResults", "flowConfig_Flow", "ID"),
+    ("logs", "executionResult_IsTestExecution", "Boolean"),
+    *(("logs", arg, "ID") for arg in ("instance_Customer", "instance_Integration")),
+    ("logs", "instance_IsSystem", "Boolean"),
+    ("logs", "flowConfig_Flow", "ID"),
+]
+
+
+def test_no_filter_through_a_reference_reads_every_row_of_a_type(
+    sizes: dict[int, Emulator],
+) -> None:
+    emu = sizes[4000]
+    costs = _Costs(emu)
+    for name, query, variables in _through_references(emu):
+        costs.measure(query, variables)
+        assert costs.full_scans() == [], name
+
+
+def test_filtered_lists_do_the_work_their_answers_need_at_either_size(
+    sizes: dict[int, Emulator],
+) -> None:
+    work: dict[int, dict[str, int]] = {}
+    for n, emu in sizes.items():
+        costs = _Costs(emu)
+        work[n] = {}
+        for name, query, variables in _requests(emu):
+            costs.measure(query, variables)
+            work[n][name] = costs.work()
+        emu.reset()
+    # Texts of three characters or more: the same matches at either size, the same work.
+    for name in ("by name contains", "by description contains", "customers by text"):
+        assert work[4000][name] <= 1.5 * work[100][name] + 2, (name, work)
+    # Through the reference, as by the customer's ID (whose totalCount counts 25 or 1,000
+    # instances), and one lookup more.
+    for n in sizes:
+        wanted = work[n]["listInstances by customer"] + 2
+        assert work[n]["by customer external ID"] <= wanted, (n, work)
 
 
 # ---------------------------------------------------------------- readers and writers

@@ -15,12 +15,16 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
 
+from . import fulltext
 from .paging import PAGING_ARGS, connection, window
 from .transaction import Record, Tx, Where, field_sql
+
+if TYPE_CHECKING:
+    from .store import Layout
 
 LOOKUPS = ("Icontains", "Contains", "Istartswith", "Iexact", "In", "Isnull", "Gte", "Lte")
 _CI = {"Icontains": "contains_ci", "Istartswith": "startswith_ci", "Iexact": "equal_ci"}
@@ -57,13 +61,95 @@ def path_sql(path: str, column: str) -> str:
     return sql
 
 
-def _condition(arg: str, value: Any, column: str) -> Where:
+def _parse(arg: str) -> tuple[list[str], str]:
+    """``customer_ExternalId_In`` as its path (``["customer", "externalId"]``) and lookup."""
     parts = arg.split("_")
     if len(parts) > 1 and not all(p[:1].isupper() for p in parts[1:]):
         parts = [arg]
     lookup = parts.pop() if len(parts) > 1 and parts[-1] in LOOKUPS else ""
-    path = ".".join([parts[0], *(p[0].lower() + p[1:] for p in parts[1:])])
-    sql = path_sql(path, column)
+    return [parts[0], *(p[0].lower() + p[1:] for p in parts[1:])], lookup
+
+
+@dataclass(frozen=True)
+class _Field:
+    """The value a filter tests, and, for a field of the listed records themselves, what
+    more is known of it: a list field matches by its items; a trigram index may serve it."""
+
+    sql: str
+    column: str = ""
+    name: str = ""
+    alias: str = ""
+    kind: str = ""
+    texts: tuple[str, ...] = ()
+
+
+def _condition(arg: str, value: Any, column: str, tx: Tx | None, kind: str) -> Where:
+    path, lookup = _parse(arg)
+    layout = tx.layout if tx is not None else None
+    hops = _hops(path, kind, layout)
+    if tx is not None and hops:
+        return _through(tx, hops, path[-1], lookup, value, column)
+    sql = path_sql(".".join(path), column)
+    if len(path) > 1 or path == ["id"]:
+        return _test(lookup, value, _Field(sql))
+    texts = layout.texts.get(kind, ()) if layout else ()
+    alias = column.partition(".")[0]
+    return _test(lookup, value, _Field(sql, column, path[0], alias, kind, texts))
+
+
+def _hops(path: list[str], kind: str, layout: Layout | None) -> list[tuple[str, str]]:
+    """The references a path follows, each with the type it points at; none when the layout
+    does not declare them all (a list kept in memory, say)."""
+    hops = []
+    for name in path[:-1]:
+        target = layout.refs.get(kind, {}).get(name) if layout else None
+        if target is None:
+            return []
+        hops.append((name, target))
+        kind = target
+    return hops
+
+
+def _through(
+    tx: Tx, hops: list[tuple[str, str]], name: str, lookup: str, value: Any, column: str
+) -> Where:
+    """A filter through references (``customer_ExternalId``): the related records are found
+    first, by their own index, then the listed ones by the index of the field holding their
+    IDs, rather than by following every listed record's reference. Each step is a query of
+    its own, so the planner sees how few IDs there are."""
+    if lookup == "Isnull":
+        leaf = Where().add(f"{field_sql(name, 'x.data')} IS NOT NULL")
+    else:
+        leaf = _test(lookup, value, _Field(field_sql(name, "x.data")))
+    ids = _ids(tx, hops[-1][1], leaf)
+    for (ref, _), (_, kind) in zip(hops[:0:-1], hops[-2::-1], strict=True):
+        ids = _ids(tx, kind, _among(field_sql(ref, "x.data"), ids))
+    found = _among(field_sql(hops[0][0], column), ids)
+    if lookup == "Isnull":
+        # Unset when an ID on the way is unset or dangling, as following them would find.
+        return Where().add(f"(NOT coalesce({found.terms[0]}, 0)) = ?", *found.params, bool(value))
+    return found
+
+
+def _ids(tx: Tx, kind: str, condition: Where) -> list[str]:
+    sql = f"SELECT x.id FROM records x WHERE x.type = '{kind}'{condition.sql()}"
+    return [str(row[0]) for row in tx.db.execute(sql, condition.params)]
+
+
+# Past this many IDs, they go as one JSON array: SQLite takes at most 32,766 parameters.
+_LISTED_IDS = 500
+
+
+def _among(sql: str, ids: list[str]) -> Where:
+    if not ids:
+        return Where().add("0")
+    if len(ids) > _LISTED_IDS:
+        return Where().add(f"{sql} IN (SELECT value FROM json_each(?))", ids)
+    return Where().add(f"{sql} IN ({', '.join('?' * len(ids))})", *ids)
+
+
+def _test(lookup: str, value: Any, at: _Field) -> Where:
+    sql, column, path = at.sql, at.column, at.name
     found = Where()
     if not lookup:
         return found.add(f"{sql} = ?", value)
@@ -76,20 +162,23 @@ def _condition(arg: str, value: Any, column: str) -> Where:
         )
     if lookup in ("Gte", "Lte"):
         return found.add(f"{sql} {'>=' if lookup == 'Gte' else '<='} ?", value)
-    single = "." not in path and path != "id"
     if lookup == "Isnull":
-        empty = f"coalesce(json_type({column}, '$.{path}'), 'null') = 'null'"
-        if single:
-            empty += (
+        empty = f"{sql} IS NULL"
+        if path:
+            empty = (
+                f"coalesce(json_type({column}, '$.{path}'), 'null') = 'null'"
                 f" OR (json_type({column}, '$.{path}') = 'array'"
                 f" AND json_array_length({column}, '$.{path}') = 0)"
             )
-        else:
-            empty = f"{sql} IS NULL"
         return found.add(f"({empty}) = ?", bool(value))
+    if lookup in _CI and path in at.texts:
+        # The index finds the candidates; the test below keeps the answers exact.
+        narrowed = fulltext.narrowing(at.alias, at.kind, path, value)
+        if narrowed:
+            found.add(*narrowed)
     test = f"{_CI[lookup]}(%s, ?)" if lookup in _CI else "%s = ?"
     scalar = test % sql if lookup in _CI else f"instr(coalesce({sql}, ''), ?) > 0"
-    if not single:
+    if not path:
         return found.add(scalar, value if lookup in _CI else str(value))
     # A list field matches when one of its items does.
     item = test % "j.value"
@@ -101,13 +190,22 @@ def _condition(arg: str, value: Any, column: str) -> Where:
     )
 
 
-def filters(args: Mapping[str, Any], listing: Listing, column: str = "r.data") -> Where:
-    """The conditions of every filter argument given that is neither paging nor handled."""
+def filters(
+    args: Mapping[str, Any],
+    listing: Listing,
+    column: str = "r.data",
+    tx: Tx | None = None,
+    kind: str = "",
+) -> Where:
+    """The conditions of every filter argument given that is neither paging nor handled.
+
+    Given the transaction and the listed records' type, filters through references and
+    substring filters use indexes (``Layout.refs``, ``fulltext``)."""
     found = Where()
     skip = PAGING_ARGS | set(listing.handled) | {"filterQuery"}
     for arg, value in args.items():
         if arg not in skip and value is not None:
-            found.extend(_condition(arg, value, column))
+            found.extend(_condition(arg, value, column, tx, kind))
     if args.get("filterQuery") is not None:
         found.add(*_expression(_parse_filter(args["filterQuery"]), column))
     return found
@@ -168,7 +266,8 @@ def page(
     scope: Where | None = None,
 ) -> dict[str, Any]:
     """One page of the stored records of a type, as a Relay connection."""
-    condition = Where().extend(scope or Where()).extend(filters(args, listing))
+    condition = Where().extend(scope or Where())
+    condition.extend(filters(args, listing, "r.data", tx, type_name))
     total = tx.count(type_name, condition)
     start, end = window(total, args)
     rows: list[Record] = []

@@ -8,7 +8,8 @@ state across restarts.
 
 Records keep their fields in a JSON document; the fields that lookups, filters
 and sorting need are indexed by expression (``Layout``), so no request decodes
-rows it does not return.
+rows it does not return. Text fields that substring filters search have a
+trigram index each (``fulltext``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import fulltext
 from .transaction import Tx, field_sql, register_functions
 
 _SCHEMA = """
@@ -57,10 +59,15 @@ class Layout:
     several fields in one index (``"customer isSystem"``, so a count of a customer's
     instances reads only the index), or ``"name nocase"``, without regard to ASCII case.
     ``cascades``: type -> (child type, field of the child holding the parent's ID).
+    ``refs``: type -> field holding an ID -> the type it points at, so a filter through it
+    (``customer_ExternalId``) finds the related records first, by their own indexes.
+    ``texts``: type -> fields whose substring filters a trigram index serves (``fulltext``).
     """
 
     indexes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     cascades: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    refs: dict[str, dict[str, str]] = field(default_factory=dict)
+    texts: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def statements(self) -> list[str]:
         # Each type has an index of its own, so the planner weighs it by that type's count.
@@ -97,6 +104,7 @@ class Store:
         db.executescript(_SCHEMA)
         for statement in self.layout.statements():
             db.execute(statement)
+        fulltext.install(db, self.layout.texts)
         self._writes = 0
         self._release(db)
         self.analyze()

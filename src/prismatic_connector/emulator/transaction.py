@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import fulltext
+
 if TYPE_CHECKING:
     from .store import Layout
 
@@ -174,20 +176,24 @@ class Tx:
         )
         return [str(row[0]) for row in self.db.execute(sql, condition.params)]
 
+    # Every write to the records goes through these four, which keep the type's
+    # trigram index (fulltext) in step in the same transaction.
+
     def insert(self, type_name: str, record: Record) -> Record:
-        self._writing()
-        self.db.execute(
-            "INSERT INTO records (type, id, data) VALUES (?, ?, ?)",
-            (self._type(type_name), record["id"], json.dumps(record)),
-        )
+        self.insert_many(type_name, [record])
         return record
 
     def insert_many(self, type_name: str, records: Iterable[Record]) -> None:
         self._writing()
+        kind = self._type(type_name)
+        texts = self.layout.texts.get(kind)
+        records = list(records) if texts else records
         self.db.executemany(
             "INSERT INTO records (type, id, data) VALUES (?, ?, ?)",
-            ((self._type(type_name), r["id"], json.dumps(r)) for r in records),
+            ((kind, r["id"], json.dumps(r)) for r in records),
         )
+        if texts:
+            fulltext.added(self.db, kind, texts, records)
 
     def put(self, type_name: str, record: Record) -> Record:
         self._writing()
@@ -195,6 +201,9 @@ class Tx:
             "UPDATE records SET data = ? WHERE id = ? AND type = ?",
             (json.dumps(record), record["id"], type_name),
         )
+        texts = self.layout.texts.get(type_name)
+        if texts:
+            fulltext.changed(self.db, type_name, texts, record)
         return record
 
     def delete(self, type_name: str, id_: str) -> None:
@@ -203,6 +212,8 @@ class Tx:
         for child_type, parent_field in self.layout.cascades.get(type_name, ()):
             for child in self.ids(child_type, **{parent_field: id_}):
                 self.delete(child_type, child)
+        if self.layout.texts.get(type_name):
+            fulltext.removed(self.db, type_name, id_)
         self.db.execute("DELETE FROM records WHERE id = ? AND type = ?", (id_, type_name))
 
     # meta, tokens, counters ------------------------------------------------

@@ -2,7 +2,11 @@
 
 Every lookup by a referenced ID, every equality filter that a list is usually
 scoped by, and each uniqueness check has an index here, so requests cost the
-same at 10,000 records as at 100.
+same at 10,000 records as at 100. So do the filters through a reference
+(``customer_ExternalId``): ``refs`` names the type each ID points at, and both
+ends are indexed (the referenced field, and the field holding the ID). The
+substring filters the list actions expose (``nameContains``...) have a trigram
+index each (``texts``).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ LAYOUT = Layout(
         "Customer": ("isSystem", "name nocase", "externalId", "createdAt"),
         "Component": ("key customer",),
         "Integration": ("versionSequenceId isDraft", "isDraft", "name nocase"),
-        "IntegrationFlow": ("integration",),
+        "IntegrationFlow": ("integration", "name"),
         "Instance": (
             "customer isSystem",
             "integration isSystem",
@@ -27,9 +31,15 @@ LAYOUT = Layout(
             "createdAt",
         ),
         "InstanceFlowConfig": ("instance", "flow"),
-        "InstanceExecutionResult": ("instance", "flow"),
+        "InstanceExecutionResult": (
+            "instance",
+            "flow",
+            "flowConfig",
+            "integration",
+            "isTestExecution",
+        ),
         "InstanceStepResult": ("executionResult",),
-        "Log": ("executionResult",),
+        "Log": ("executionResult", "instance", "flowConfig"),
         "Upload": (),
         "Media": (),
         "AlertGroup": (),
@@ -52,5 +62,33 @@ LAYOUT = Layout(
         "Integration": (("IntegrationFlow", "integration"), ("Instance", "integration")),
         "Instance": (("InstanceFlowConfig", "instance"), ("AlertMonitor", "instance")),
         "AlertMonitor": (("AlertEvent", "monitor"),),
+    },
+    refs={
+        "User": {"customer": "Customer"},
+        "IntegrationFlow": {"integration": "Integration"},
+        "Instance": {"customer": "Customer", "integration": "Integration"},
+        "InstanceFlowConfig": {"instance": "Instance", "flow": "IntegrationFlow"},
+        "InstanceExecutionResult": {
+            "instance": "Instance",
+            "flow": "IntegrationFlow",
+            "flowConfig": "InstanceFlowConfig",
+            "integration": "Integration",
+        },
+        "InstanceStepResult": {"executionResult": "InstanceExecutionResult"},
+        "Log": {
+            "instance": "Instance",
+            "flowConfig": "InstanceFlowConfig",
+            "executionResult": "InstanceExecutionResult",
+        },
+        "AlertMonitor": {"instance": "Instance"},
+        "AlertEvent": {"monitor": "AlertMonitor"},
+        "OnPremiseResource": {"customer": "Customer"},
+        "ScopedConfigVariable": {"customer": "Customer"},
+        "Workflow": {"customer": "Customer"},
+    },
+    texts={
+        "Customer": ("name", "description", "labels"),
+        "Integration": ("name", "description", "category", "labels", "marketplaceConfiguration"),
+        "Instance": ("name", "description", "labels"),
     },
 )
