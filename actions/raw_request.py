@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from prismatic_connector.hooks import InputError, Request, parse_document
+from prismatic_connector.component.hooks import InputError, Request, parse_document
 
 PAIRS = "a JSON object, or a list of {name, value} pairs"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from prismatic_connector.hooks import InputError, Request, json_problem, load_yaml
+from prismatic_connector.component.hooks import InputError, Request, json_problem, load_yaml
 
 INPUT = "yamlDefinition"
 

@@ -15,7 +15,7 @@ import json
 import time
 from typing import Any
 
-from prismatic_connector.hooks import (
+from prismatic_connector.component.hooks import (
     AccessToken,
     Answer,
     Connection,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from prismatic_connector import Component
-from prismatic_connector.integration_check import check_integration
+from prismatic_connector.authoring.integration_check import check_integration
 
 SOUND = (Path(__file__).parent / "data" / "update-instances.yml").read_text(encoding="utf-8")
 

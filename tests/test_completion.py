@@ -260,4 +260,4 @@ def test_a_cold_invoke_imports_neither_argcomplete_nor_the_completion(
     for modules in (imported(done.stderr), imported(run(*cli, "invoke", "--help").stderr)):
         assert "prismatic_connector.cli" in modules  # the report is read right
         assert "argcomplete" not in modules
-        assert "prismatic_connector.cli_complete" not in modules
+        assert "prismatic_connector.cli.complete" not in modules

@@ -7,7 +7,7 @@ from typing import Any
 import requests
 
 from prismatic_connector import Component, Connection
-from prismatic_connector.connection_cache import ConnectionCache, _close_all
+from prismatic_connector.connection import ConnectionCache, _close_all
 
 from .hostile import CANARY
 

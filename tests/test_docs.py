@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from prismatic_connector import Component
-from prismatic_connector.docs import render
+from prismatic_connector.authoring.docs import render
 
 
 def test_reference_has_connection_and_an_input_table_per_action(component: Component) -> None:

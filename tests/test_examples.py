@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from prismatic_connector import Component, examples, publishing
-from prismatic_connector.docs import DOCS_PATH
+from prismatic_connector.authoring.docs import DOCS_PATH
 
 from .conftest import ROOT
 

@@ -22,7 +22,7 @@ from prismatic_connector import (
     TransportError,
 )
 from prismatic_connector.emulator import Emulator
-from prismatic_connector.failures import payload_errors
+from prismatic_connector.component.failures import payload_errors
 
 from .loopback import REFRESH_TOKEN, RecordingServer, Reply
 

@@ -105,4 +105,4 @@ def test_hooks_reach_only_the_documented_face() -> None:
             )
             for name in names:
                 if name.split(".")[0] == "prismatic_connector":
-                    assert name == "prismatic_connector.hooks", (path.name, name)
+                    assert name == "prismatic_connector.component.hooks", (path.name, name)

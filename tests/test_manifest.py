@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from prismatic_connector import Component, ManifestError, load_component
-from prismatic_connector.manifest import load_manifest
+from prismatic_connector.component.manifest import load_manifest
 
 from .conftest import ROOT
 

@@ -13,7 +13,7 @@ import pytest
 
 from prismatic_connector import Connection, InputError, PaginationError, invoke, paginate
 from prismatic_connector.emulator import Emulator, Faults
-from prismatic_connector.paging import pages
+from prismatic_connector.jobs.paging import pages
 
 from .loopback import Recorded, RecordingServer, Reply
 

@@ -18,7 +18,7 @@ import requests
 
 from prismatic_connector import Component, Connection, invoke, packaging, publishing
 from prismatic_connector.emulator import Emulator
-from prismatic_connector.publishing import PublishError
+from prismatic_connector.authoring.publishing import PublishError
 
 from .clock import FakeClock
 from .conftest import ROOT
@@ -51,7 +51,7 @@ def test_the_package_is_reproducible_and_holds_the_component(component: Componen
     assert {"component.yaml", "assets/icon.png", "connections/refresh_token.py"} <= set(names)
     assert "actions/raw_request.py" in names
     assert {f"queries/{p.name}" for p in (ROOT / "queries").glob("*.graphql")} <= set(names)
-    assert "runtime/prismatic_connector/runner.py" in names
+    assert "runtime/prismatic_connector/component/runner.py" in names
     assert not [n for n in names if "/emulator/" in n or "__pycache__" in n or "/airflow/" in n]
     for info in archive.infolist():
         assert info.date_time == (1980, 1, 1, 0, 0, 0)

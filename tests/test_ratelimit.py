@@ -6,7 +6,7 @@ import bisect
 
 import pytest
 
-from prismatic_connector.ratelimit import DeadlineExceededError, RateLimiter, shared_limiter
+from prismatic_connector.transport.limiter import DeadlineExceededError, RateLimiter, shared_limiter
 
 from .clock import FakeClock
 

@@ -9,7 +9,7 @@ import pytest
 from graphql import parse, validate
 
 from prismatic_connector import load_component
-from prismatic_connector.checks import check_component
+from prismatic_connector.authoring.checks import check_component
 from prismatic_connector.schema import schema
 
 from .conftest import ROOT

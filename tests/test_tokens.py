@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from prismatic_connector import Component, Connection, CredentialError
-from prismatic_connector.bundle import load_module
+from prismatic_connector.component.bundle import load_module
 from prismatic_connector.emulator import Emulator
 
 from .hostile import CANARY, Counting, Hostile, Seen, answer, data, hostile_server, token

@@ -86,14 +86,14 @@ def test_installed_wheel_finds_its_component(wheel: Path, tmp_path: Path) -> Non
     probe = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
         "import prismatic_connector as p;"
-        "from prismatic_connector.checks import check_component;"
+        "from prismatic_connector.authoring.checks import check_component;"
         "c = p.load_component();"
         "assert c.bundle.root.is_relative_to(sys.argv[1]), c.bundle.root;"
         "assert [str(f) for f in check_component(c)] == [];"
         "r = c.prepare('rawRequest', {'variables': [{'name': 'a', 'value': 1}]});"
         "assert r.variables == {'a': 1};"
         "c.exchange();"
-        "import io, prismatic_connector.demo as d; out = io.StringIO(); d.run(out);"
+        "import io, prismatic_connector.authoring.demo as d; out = io.StringIO(); d.run(out);"
         "assert 'Deployed version 1' in out.getvalue(), out.getvalue();"
         "print(len(c.actions))"
     )

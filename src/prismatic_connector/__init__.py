@@ -6,7 +6,10 @@
 {'data': {'status': 200, 'data': {'instances': {...}}}}
 """
 
+from . import _moved
 from ._version import __version__
+from .component.runner import Component, invoke, load_component
+from .component.step import Step, StepContext
 from .connection import Connection
 from .errors import (
     ConfigurationError,
@@ -16,13 +19,14 @@ from .errors import (
     InputError,
     ManifestError,
     OutcomeUnknownError,
+    PaginationError,
     PayloadError,
     TransportError,
 )
-from .paging import PaginationError, paginate
+from .jobs.paging import paginate
 from .policy import Retry, Timeout
-from .runner import Component, invoke, load_component
-from .step import Step, StepContext
+
+_moved.install()  # the modules that moved into folders keep their old import names
 
 __all__ = [
     "Component",

@@ -28,10 +28,10 @@ import requests
 from .clock import SYSTEM_CLOCK
 from .errors import ConfigurationError, InputError
 from .policy import DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_RATE_LIMIT, Clock, Retry, Timeout
-from .ratelimit import shared_limiter
 from .redaction import Secret
-from .tokens import AccessToken
 from .transport import ExchangeHttp, Transport
+from .transport.limiter import shared_limiter
+from .transport.tokens import AccessToken
 
 __all__ = [
     "CONNECTION_INPUT",

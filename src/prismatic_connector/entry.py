@@ -6,6 +6,6 @@ A runner finds it without knowing this package's modules:
 
 from __future__ import annotations
 
-from .runner import load_component
+from .component.runner import load_component
 
 component = load_component()

@@ -10,7 +10,7 @@ import requests
 
 from prismatic_connector import Component, ConfigurationError, Connection, OutcomeUnknownError
 from prismatic_connector.emulator import Emulator, Faults
-from prismatic_connector.emulator.commands import add_parser
+from prismatic_connector.cli.emulator import add_parser
 
 from ..clock import FakeClock
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from prismatic_connector.demo import DEMO_INTEGRATION
+from prismatic_connector.authoring.demo import DEMO_INTEGRATION
 from prismatic_connector.emulator import Emulator
 
 from .prism import env, run

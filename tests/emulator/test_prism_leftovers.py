@@ -26,7 +26,7 @@ import pytest
 import requests
 import yaml
 
-from prismatic_connector.demo import DEMO_INTEGRATION
+from prismatic_connector.authoring.demo import DEMO_INTEGRATION
 from prismatic_connector.emulator import Emulator
 from prismatic_connector.emulator.seed import ACME_INVENTORY
 

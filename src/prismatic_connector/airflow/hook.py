@@ -7,9 +7,9 @@ from typing import Any
 
 from airflow.sdk import BaseHook
 
+from ..component.runner import Envelope, load_component
 from ..connection import Connection
 from ..errors import ConnectorError
-from ..runner import Envelope, load_component
 from . import UI_FIELD_BEHAVIOUR
 
 

@@ -20,10 +20,10 @@ from typing import Any
 from airflow.sdk import BaseOperator
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
+from ..component.failures import EXIT_USAGE, exit_status
+from ..component.failures import payload_errors as _payload_errors
+from ..component.runner import Envelope
 from ..errors import ConnectorError, OutcomeUnknownError, PayloadError
-from ..failures import EXIT_USAGE, exit_status
-from ..failures import payload_errors as _payload_errors
-from ..runner import Envelope
 from .hook import PrismaticHook
 
 

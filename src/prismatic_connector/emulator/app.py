@@ -329,7 +329,7 @@ class Emulator:
         return packed
 
     def _ensure_seeded(self) -> str:
-        from ..runner import load_component
+        from ..component.runner import load_component
         from . import scale, seed
 
         with self.store.write() as tx:

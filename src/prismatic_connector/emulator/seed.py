@@ -12,7 +12,7 @@ from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
-from ..manifest import ComponentSpec
+from ..component.manifest import ComponentSpec
 from . import ids
 from .model import components, org, scoped
 from .transaction import Record, Tx

@@ -26,12 +26,12 @@ import requests
 from ..clock import SYSTEM_CLOCK
 from ..errors import ConfigurationError, InputError
 from ..policy import Clock, Retry, Timeout
-from ..ratelimit import RateLimiter
 from ..redaction import REDACTED, Secret
-from ..tokens import AccessToken, TokenCache
 from .attempt import attempt
 from .core import Core
+from .limiter import RateLimiter
 from .messages import Answer, Authenticate, Call, Command, Flow, Send, Wait
+from .tokens import AccessToken, TokenCache
 
 log = logging.getLogger("prismatic_connector")
 
