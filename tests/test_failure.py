@@ -21,8 +21,8 @@ from prismatic_connector import (
     StepContext,
     TransportError,
 )
-from prismatic_connector.emulator import Emulator
 from prismatic_connector.component.failures import payload_errors
+from prismatic_connector.emulator import Emulator
 
 from .loopback import REFRESH_TOKEN, RecordingServer, Reply
 

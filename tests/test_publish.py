@@ -17,8 +17,8 @@ import pytest
 import requests
 
 from prismatic_connector import Component, Connection, invoke, packaging, publishing
-from prismatic_connector.emulator import Emulator
 from prismatic_connector.authoring.publishing import PublishError
+from prismatic_connector.emulator import Emulator
 
 from .clock import FakeClock
 from .conftest import ROOT

@@ -9,8 +9,8 @@ import pytest
 import requests
 
 from prismatic_connector import Component, ConfigurationError, Connection, OutcomeUnknownError
-from prismatic_connector.emulator import Emulator, Faults
 from prismatic_connector.cli.emulator import add_parser
+from prismatic_connector.emulator import Emulator, Faults
 
 from ..clock import FakeClock
 

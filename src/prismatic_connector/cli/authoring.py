@@ -1,18 +1,30 @@
-"""The commands for a component's author: ``check``, ``check-integration`` and ``docs``."""
+"""The commands for a component's author: ``check``, ``check-integration``, ``docs``,
+``package``, ``examples``, ``publish`` and ``demo``."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..component.failures import EXIT_FAILED, EXIT_OK
-from .shared import UsageError, read_value
+from .shared import (
+    ENVIRONMENT,
+    EXIT_FAILED,
+    EXIT_OK,
+    Command,
+    Subcommands,
+    UsageError,
+    connection_options,
+    example,
+    print_json,
+    read_value,
+)
 
 
-def add_parsers(sub: Any, example: Callable[..., str]) -> None:
+def add_parsers(sub: Subcommands) -> dict[str, Command]:
     sub.add_parser(
         "check",
         help="check the manifest against the operations and the schema",
@@ -31,6 +43,67 @@ def add_parsers(sub: Any, example: Callable[..., str]) -> None:
     )
     docs.add_argument("--output", default=None, help="where to write (default: docs/connector.md)")
     docs.add_argument("--check", action="store_true", help="fail if the file is not current")
+    _bundle_parsers(sub)
+    sub.add_parser(
+        "demo",
+        help="a session against an embedded emulator, through the actions",
+        epilog=example("demo"),
+    )
+    return {
+        "check": cmd_check,
+        "check-integration": cmd_check_integration,
+        "docs": cmd_docs,
+        "package": cmd_package,
+        "examples": cmd_examples,
+        "publish": cmd_publish,
+        "demo": cmd_demo,
+    }
+
+
+def _bundle_parsers(sub: Subcommands) -> None:
+    package = sub.add_parser(
+        "package",
+        help="build the component's bundle (a reproducible zip) and print its SHA-1",
+        epilog=example("package", "package --output build/prismatic.zip"),
+    )
+    package.add_argument(
+        "--output", default=None, help="where to write (default: dist/prismatic-<version>.zip)"
+    )
+
+    examples = sub.add_parser(
+        "examples",
+        help="write each action's example payload (queries/<key>.example.json) from an"
+        " embedded emulator",
+        epilog=example("examples", "examples --check"),
+    )
+    examples.add_argument(
+        "--check", action="store_true", help="fail if a written payload is not what is answered"
+    )
+
+    publish = sub.add_parser(
+        "publish",
+        help="publish the component to a registry (Prismatic, or the emulator)",
+        epilog=example(
+            'publish --comment "Adds listFlows paging"',
+            "publish --skip-on-signature-match",
+            "publish --dry-run",
+        )
+        + f"\n\n{ENVIRONMENT}",
+    )
+    publish.add_argument("--comment", default=None, help="the version's comment")
+    publish.add_argument("--customer", default=None, help="publish for this customer's ID only")
+    publish.add_argument(
+        "--skip-on-signature-match",
+        action="store_true",
+        help="do nothing when the registry already has this exact package",
+    )
+    publish.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print publishComponent's input and publish nothing; show the package's SHA-1 and,"
+        " with $PRISM_REFRESH_TOKEN set, ask the registry (read-only) whether it would skip it",
+    )
+    connection_options(publish)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -90,3 +163,122 @@ def cmd_docs(args: argparse.Namespace) -> int:
     target.write_text(text, encoding="utf-8")
     print(f"wrote {target}")
     return EXIT_OK
+
+
+def _component() -> Any:
+    from ..component.runner import load_component
+
+    return load_component()
+
+
+def cmd_package(args: argparse.Namespace) -> int:
+    from ..authoring import packaging
+
+    made = packaging.write(_component().bundle, Path(args.output) if args.output else None)
+    print(made.path)
+    print(f"SHA-1 {made.sha1}")
+    return EXIT_OK
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from ..authoring import packaging, publishing
+    from ..connection import Connection
+
+    component = _component()
+    attributes = publishing.git_attributes(component.bundle.root)
+    variables = publishing.publish_variables(
+        component, comment=args.comment, customer=args.customer, attributes=attributes
+    )
+    if args.dry_run:
+        print_json(variables)
+        return _dry_run(component, args)
+    package = packaging.build(component.bundle)
+    with Connection(tenant_id=args.tenant_id, base_url=args.url) as connection:
+        done = publishing.publish(
+            component,
+            connection,
+            variables,
+            package,
+            skip_on_signature_match=args.skip_on_signature_match,
+            confirm=_ask if sys.stdin.isatty() and sys.stderr.isatty() else None,
+        )
+    if done.skipped:
+        print(f"Skipped: the registry already has this package (SHA-1 {done.sha1})")
+        return EXIT_OK
+    print(f"Successfully submitted {component.spec.label} (v{done.version})! SHA-1 {done.sha1}")
+    return EXIT_OK
+
+
+def _dry_run(component: Any, args: argparse.Namespace) -> int:
+    """After the JSON: the package's SHA-1, and what the registry would do with it, on stderr."""
+    from ..authoring import packaging, publishing
+    from ..connection import Connection
+
+    # The JSON on stdout comes first, also when both streams go to one terminal.
+    sys.stdout.flush()
+    sha1 = packaging.sha1(packaging.build(component.bundle))
+    print(f"SHA-1 {sha1}", file=sys.stderr)
+    if not os.environ.get("PRISM_REFRESH_TOKEN"):
+        print(
+            "registry not asked: no refresh token; set PRISM_REFRESH_TOKEN to ask it (read-only)"
+            " whether publish would skip this package",
+            file=sys.stderr,
+        )
+        return EXIT_OK
+    with Connection(tenant_id=args.tenant_id, base_url=args.url) as connection:
+        latest = publishing.latest_signature(component, connection)
+    where, key = f"registry {connection.base_url}", component.spec.key
+    if latest is None:
+        verdict = f"has no version of {key}; publish would send a new version"
+    elif latest.signature == sha1:
+        verdict = (
+            f"already has this exact package as version {latest.version};"
+            " publish --skip-on-signature-match would skip it"
+        )
+    else:
+        verdict = (
+            f"its latest version of {key} is {latest.version}, another package;"
+            " publish would send a new version"
+        )
+    print(f"{where}: {verdict}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _ask(question: str) -> bool:
+    print(f"{question} [y/N] ", end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
+
+
+def cmd_examples(args: argparse.Namespace) -> int:
+    from ..authoring import examples
+
+    component = _component()
+    if component.bundle.installed:
+        raise UsageError(
+            "examples are written into a checkout of the component; this is an installed copy"
+        )
+    fresh = examples.generate(component)
+    if args.check:
+        stale = [
+            key
+            for key, text in fresh.items()
+            if not examples.path(component, key).is_file()
+            or examples.path(component, key).read_text(encoding="utf-8") != text
+        ]
+        for key in stale:
+            print(f"{examples.path(component, key)} is not what {key} answers")
+        if stale:
+            print("run `prismatic-connector examples`", file=sys.stderr)
+            return EXIT_FAILED
+        print(f"{len(fresh)} example payloads are current")
+        return EXIT_OK
+    for key, text in fresh.items():
+        examples.path(component, key).write_text(text, encoding="utf-8")
+    print(f"wrote {len(fresh)} example payloads to {component.bundle.root / 'queries'}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ..authoring.demo import run
+
+    return run(sys.stdout)

@@ -1,7 +1,7 @@
 """Shell completion (bash, zsh) through argcomplete, an optional extra.
 
 The shell runs ``prismatic-connector`` with the line typed so far in ``COMP_LINE`` and
-``_ARGCOMPLETE`` set; ``cli._run`` hands such a run over here before parsing anything,
+``_ARGCOMPLETE`` set; ``cli.main`` hands such a run over here before parsing anything,
 so a command that is run rather than completed never imports this module or argcomplete.
 """
 
@@ -13,12 +13,28 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConnectorError
-from .shared import UsageError
+from .shared import EXIT_OK, Command, Subcommands, UsageError
 
 if TYPE_CHECKING:
     from ..component.runner import Component
 
 INSTALL = "pip install 'prismatic-connector[completion]'"
+
+
+def add_parsers(sub: Subcommands) -> dict[str, Command]:
+    completion = sub.add_parser(
+        "completion",
+        help="print the shell code that completes commands, actions and inputs",
+        epilog='example:\n  eval "$(prismatic-connector completion bash)"  # in ~/.bashrc\n'
+        '  eval "$(prismatic-connector completion zsh)"   # in ~/.zshrc, after compinit',
+    )
+    completion.add_argument("shell", choices=("bash", "zsh"), help="the shell to complete in")
+    return {"completion": _completion}
+
+
+def _completion(args: argparse.Namespace) -> int:
+    print(shell_code(args.shell), end="")
+    return EXIT_OK
 
 
 def shell_code(shell: str) -> str:

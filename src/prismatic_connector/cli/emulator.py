@@ -18,12 +18,20 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from ..emulator.faults import Faults
-from ..emulator.tokens import DEFAULT_TTL_S
 from ..errors import ConfigurationError
+from .shared import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    Command,
+    Formatter,
+    Subcommands,
+    fail,
+)
 
 if TYPE_CHECKING:
     from ..emulator.app import Emulator
+    from ..emulator.faults import Faults
     from .envfile import EnvFile
 
 EXAMPLES = {
@@ -39,9 +47,20 @@ EXAMPLES = {
 STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
-def add_parser(
-    sub: argparse._SubParsersAction[Any], formatter: type[argparse.HelpFormatter]
-) -> None:
+def add_parsers(sub: Subcommands) -> dict[str, Command]:
+    """The emulator's options are described only when the command line names it, so the
+    other commands (and ``--help``) never import the emulator's modules."""
+    if sub.only == "emulator":
+        add_parser(sub, Formatter)
+    else:
+        sub.add_parser("emulator", help="run the local Prismatic API emulator", add_help=False)
+    return {"emulator": run}
+
+
+def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
+    from ..emulator.faults import Faults
+    from ..emulator.tokens import DEFAULT_TTL_S
+
     emulator = sub.add_parser(
         "emulator",
         help="run the local Prismatic API emulator",
@@ -122,13 +141,14 @@ def admin_key_path(url: str) -> Path:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from ..emulator.faults import Faults
     from .envfile import EnvFile, EnvFileError
 
     values = {name: getattr(args, name) for name, _, _ in Faults.options()}
     try:
         faults = Faults(**values)
     except ConfigurationError as exc:
-        return _fail(f"--{exc.setting.replace('_', '-')}: {exc.problem}", 2)
+        return fail(f"--{exc.setting.replace('_', '-')}: {exc.problem}", EXIT_USAGE)
     env_file = None
     previous = {number: signal.getsignal(number) for number in STOPPING}
     for number, handler in previous.items():
@@ -140,7 +160,7 @@ def _serve(args: argparse.Namespace) -> int:
             env_file = EnvFile(Path(args.env_file))
         return _serve_until_stopped(args, faults, env_file)
     except EnvFileError as exc:
-        return _fail(f"--env-file {args.env_file}: {exc}", 2)
+        return fail(f"--env-file {args.env_file}: {exc}", EXIT_USAGE)
     finally:
         if env_file is not None:
             env_file.remove()
@@ -155,7 +175,7 @@ def _serve_until_stopped(args: argparse.Namespace, faults: Faults, env_file: Env
     try:
         scale = parse(args.scale)
     except ValueError as exc:
-        return _fail(f"--scale: {exc}", 2)
+        return fail(f"--scale: {exc}", EXIT_USAGE)
     try:
         emulator = Emulator(
             seed=args.seed,
@@ -169,15 +189,15 @@ def _serve_until_stopped(args: argparse.Namespace, faults: Faults, env_file: Env
             tls=tls.available(),
         )
     except (OSError, sqlite3.Error) as exc:
-        return _fail(f"cannot use --db {args.db}: {_reason(exc)}", 2)
+        return fail(f"cannot use --db {args.db}: {_reason(exc)}", EXIT_USAGE)
     except ValueError as exc:
-        return _fail(str(exc), 2)
+        return fail(str(exc), EXIT_USAGE)
     key_file: Path | None = None
     try:
         try:
             emulator.start()
         except (OSError, OverflowError) as exc:
-            return _fail(f"cannot listen on {args.host}:{args.port}: {_reason(exc)}", 1)
+            return fail(f"cannot listen on {args.host}:{args.port}: {_reason(exc)}", EXIT_FAILED)
         key_file = admin_key_path(emulator.url)
         _announce(emulator, key_file, env_file)
         emulator.wait()
@@ -188,7 +208,7 @@ def _serve_until_stopped(args: argparse.Namespace, faults: Faults, env_file: Env
         if key_file is not None:
             key_file.unlink(missing_ok=True)
         emulator.stop()
-    return 0
+    return EXIT_OK
 
 
 def _announce(emulator: Emulator, key_file: Path, env_file: EnvFile | None) -> None:
@@ -252,29 +272,29 @@ def _coverage(args: argparse.Namespace) -> int:
         if not target.is_file():
             # From an installed package there is no table to compare: that is not staleness.
             where = "run it in a checkout of the project, or give --output"
-            return _fail(f"{target} not found: {where}", 2)
+            return fail(f"{target} not found: {where}", EXIT_USAGE)
         if target.read_text(encoding="utf-8") != text:
             fix = f"prismatic-connector emulator coverage --output {target}"
             print(f"{target} is out of date: run `{fix}`", file=sys.stderr)
-            return 1
+            return EXIT_FAILED
         print(f"{target} is current")
     elif args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"wrote {args.output}")
     else:
         sys.stdout.write(text)
-    return 0
+    return EXIT_OK
 
 
 def _token(args: argparse.Namespace) -> int:
     url = (args.url or os.environ.get("PRISMATIC_URL") or "").rstrip("/")
     if not url.startswith(("http://127.", "http://localhost", "http://[::1]")):
-        return _fail("give the emulator's local URL with --url or PRISMATIC_URL", 2)
+        return fail("give the emulator's local URL with --url or PRISMATIC_URL", EXIT_USAGE)
     key_file = Path(args.admin_key_file) if args.admin_key_file else admin_key_path(url)
     try:
         key = key_file.read_text(encoding="utf-8").strip()
     except OSError as exc:
-        return _fail(f"cannot read the admin key {key_file}: {_reason(exc)}", 2)
+        return fail(f"cannot read the admin key {key_file}: {_reason(exc)}", EXIT_USAGE)
     request = urllib.request.Request(  # noqa: S310 - a loopback URL, checked above
         f"{url}/emulator/tokens?type={args.type}", headers={"X-Emulator-Admin-Key": key}
     )
@@ -282,10 +302,10 @@ def _token(args: argparse.Namespace) -> int:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             print(json.loads(response.read())["token"])
     except urllib.error.HTTPError as exc:
-        return _fail(f"the emulator refused: HTTP {exc.code}", 1)
+        return fail(f"the emulator refused: HTTP {exc.code}", EXIT_FAILED)
     except (OSError, ValueError, KeyError) as exc:
-        return _fail(f"cannot reach the emulator at {url}: {_reason(exc)}", 1)
-    return 0
+        return fail(f"cannot reach the emulator at {url}: {_reason(exc)}", EXIT_FAILED)
+    return EXIT_OK
 
 
 def _port(text: str) -> int:
@@ -297,8 +317,3 @@ def _port(text: str) -> int:
 
 def _reason(exc: BaseException) -> str:
     return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-
-
-def _fail(message: str, code: int) -> int:
-    print(f"prismatic-connector: error: {message}", file=sys.stderr)
-    return code

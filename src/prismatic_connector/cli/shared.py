@@ -1,7 +1,13 @@
-"""What the command line reads and writes: values from files or stdin, safe output.
+"""What every command group shares: exit statuses, the one error line, the help
+formatter, the options that name a connection or bound a call, reading values from
+files or stdin, and writing output that never fails.
 
 Output never fails on text the terminal cannot encode: such characters are
 written as backslash escapes, which inside JSON strings are valid JSON escapes.
+
+A group module (``actions``, ``step``, ``authoring``, ``emulator``, ``complete``)
+defines ``add_parsers(sub: Subcommands) -> dict[str, Command]``: it adds its
+commands' parsers and answers which function runs each.
 """
 
 from __future__ import annotations
@@ -13,6 +19,36 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..component.failures import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, exit_status
+from ..errors import ConfigurationError, ConnectorError, InputError, ManifestError
+
+__all__ = [
+    "ENVIRONMENT",
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "Command",
+    "Formatter",
+    "Parser",
+    "Subcommands",
+    "UsageError",
+    "call_options",
+    "connection_options",
+    "described",
+    "example",
+    "example_env",
+    "exit_status",
+    "fail",
+    "gather_inputs",
+    "make_output_safe",
+    "print_json",
+    "read_value",
+    "wait_watcher",
+]
+
+Command = Callable[[argparse.Namespace], int]
+
 # What the commands that call the API read from the environment, for their --help.
 ENVIRONMENT = """environment:
   PRISM_REFRESH_TOKEN  the refresh token (`prism me:token --type refresh`)
@@ -21,7 +57,106 @@ ENVIRONMENT = """environment:
 
 
 class UsageError(Exception):
-    pass
+    """Bad usage of the command line itself: one line, exit 2, nothing sent."""
+
+
+# The settings the command line takes as options, by the options' names.
+_FLAGS = {"timeout": "--timeout", "retries": "--retries", "base_url": "--url"}
+
+
+def fail(message: str, code: int) -> int:
+    """The one error line every command writes, on stderr; returns ``code``."""
+    print(f"prismatic-connector: error: {' '.join(message.split())}", file=sys.stderr)
+    return code
+
+
+def described(exc: ConnectorError) -> str:
+    """A setting by its option; an input's or the manifest's own message; others by kind."""
+    if isinstance(exc, ConfigurationError):
+        return f"{_FLAGS.get(exc.setting, exc.setting)}: {exc.problem}"
+    if isinstance(exc, (InputError, ManifestError)):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+class Formatter(argparse.RawDescriptionHelpFormatter):
+    """Every option's default after its help (unless the help says it); examples as written."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if "(default" in text or action.default is argparse.SUPPRESS or not action.option_strings:
+            return text
+        if action.default is None:
+            return f"{text} (default: none)"
+        return f"{text} (default: %(default)s)"
+
+
+class Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> Any:  # one line, exit 2, as for every other usage error
+        raise UsageError(message)
+
+
+def example(*lines: str) -> str:
+    return "example:\n" + "\n".join(f"  prismatic-connector {line}" for line in lines)
+
+
+def example_env(*lines: str) -> str:
+    """The examples, then the environment variables a command that calls the API reads."""
+    return f"{example(*lines)}\n\n{ENVIRONMENT}"
+
+
+def connection_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--url", help="Prismatic base URL (default: $PRISMATIC_URL, else https://app.prismatic.io)"
+    )
+    parser.add_argument("--tenant-id", help="tenant to act in (default: $PRISMATIC_TENANT_ID)")
+
+
+def call_options(parser: argparse.ArgumentParser) -> None:
+    """How long one call may take and how often it is retried."""
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="deadline of the whole call, retries included (default: the connection's, 60 s)",
+    )
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=None,
+        metavar="N",
+        help="most retries after the first attempt (default: the connection's, 4)",
+    )
+
+
+class _Skipped:
+    """Stands in for a parser this command line does not use: takes any call, keeps nothing."""
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: self
+
+
+class Subcommands:
+    """The subcommands, as ``add_subparsers`` returns them, building just the command the
+    command line names (all of them when it names none, or one not known).
+
+    Each subcommand's parser costs its construction and its options, and a cold
+    ``invoke`` is paid for in every workflow step.
+    """
+
+    def __init__(self, real: argparse._SubParsersAction[Any], only: str | None) -> None:
+        self._real = real
+        self.only = only
+
+    def add_parser(self, name: str, **kwargs: Any) -> Any:
+        if self.only is None or name == self.only:
+            return self._real.add_parser(name, **kwargs)
+        return _Skipped()
 
 
 def make_output_safe() -> None:

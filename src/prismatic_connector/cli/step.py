@@ -13,14 +13,50 @@ process exits 1 if any request failed.
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from ..component.failures import EXIT_FAILED, EXIT_OK, EXIT_USAGE, exit_status
-from ..component.runner import Component
+from ..component.runner import Component, load_component
 from ..component.step import StepContext
 from ..errors import ConnectorError, InputError, OutcomeUnknownError, PayloadError
+from .shared import (
+    ENVIRONMENT,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    Command,
+    Subcommands,
+    example,
+    exit_status,
+)
+
+
+def add_parsers(sub: Subcommands) -> dict[str, Command]:
+    step = sub.add_parser(
+        "step",
+        help="run steps sent as JSON on stdin: the out-of-process step protocol",
+        epilog=example(
+            'step <<< \'{"action": "listInstances", "inputs": {"first": 5}, '
+            '"connection": {"apiKey": "...", "baseUrl": "https://app.prismatic.io"}}\'',
+            "step --jsonl < requests.jsonl > answers.jsonl",
+        )
+        + "\n\na request's connection values come first; what they leave out is read from the"
+        + f" environment.\n\n{ENVIRONMENT}",
+    )
+    step.add_argument(
+        "--jsonl", action="store_true", help="serve one request per line until stdin ends"
+    )
+    return {"step": _step}
+
+
+def _step(args: argparse.Namespace) -> int:
+    component = load_component()
+    if args.jsonl:
+        return serve_lines(component, sys.stdin, sys.stdout)
+    return serve_one(component, sys.stdin, sys.stdout)
 
 
 def serve_one(component: Component, stdin: TextIO, stdout: TextIO) -> int:

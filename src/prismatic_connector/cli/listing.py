@@ -10,18 +10,6 @@ from typing import Any, TextIO
 from ..jobs.paging import LISTS, connection_of, pages
 
 
-def add_arguments(invoke: Any) -> None:
-    invoke.add_argument(
-        "--all", action="store_true", help="list actions: every node, page by page, as JSON lines"
-    )
-    invoke.add_argument(
-        "--format",
-        choices=("lines", "envelope"),
-        default="lines",
-        help="with --all: a JSON line per node, or one envelope holding every node",
-    )
-
-
 class _Progress:
     """A tqdm bar on stderr when a person watches it; nothing otherwise."""
 
