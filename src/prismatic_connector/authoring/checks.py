@@ -10,11 +10,12 @@ rather than by a user at run time.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     GraphQLError,
     GraphQLInputType,
     GraphQLNonNull,
@@ -111,73 +112,87 @@ def check_action(component: Component, action: ActionSpec, schema: GraphQLSchema
     def found(subject: str, problem: str) -> None:
         out.append(Finding(action.key, subject, problem))
 
-    path = component.bundle.query_path(action.key)
-    try:
-        document = parse(path.read_text(encoding="utf-8"))
-    except OSError:
-        found(f"queries/{action.key}.graphql", "is missing")
+    parsed = _operation(component, action, schema, found)
+    if parsed is None:
         return out
-    except GraphQLError as exc:
-        found(f"queries/{action.key}.graphql", f"does not parse: {exc.message}")
-        return out
-    for error in validate(schema, document):
-        found(f"queries/{action.key}.graphql", f"invalid against the schema: {error.message}")
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    if len(operations) != 1:
-        found(
-            f"queries/{action.key}.graphql",
-            f"must hold exactly one operation, not {len(operations)}",
-        )
-        return out
-    operation = operations[0]
-    scanned = component.operation(action)[1]
-    if scanned.kind != operation.operation.value:
-        found(
-            f"queries/{action.key}.graphql",
-            f"reads as a {scanned.kind} to the runner but parses as a "
-            f"{operation.operation.value}: retries would be decided wrongly",
-        )
-
+    document, operation = parsed
     variables: dict[str, tuple[GraphQLInputType, bool]] = {}
     for definition in operation.variable_definitions or ():
         var_type = type_from_ast(schema, definition.type)
         variables[definition.variable.name.value] = (var_type, definition.default_value is not None)  # type: ignore[assignment]
-
     if action.hook is not None:
         hook_path = component.bundle.action_hook_path(action.hook)
         if not hook_path.is_file():
             found(f"hook {action.hook!r}", f"{hook_path} is missing")
-    hook_inputs = [spec for spec in action.value_inputs if spec.hook]
-
     for spec in action.value_inputs:
         if spec.hook:
             if spec.key in variables:
                 found(f"input {spec.key!r}", "is consumed by the hook but also names a variable")
-            continue
-        if spec.key not in variables:
+        elif spec.key not in variables:
             found(
                 f"input {spec.key!r}",
                 f"binds to no variable: the operation declares no ${spec.key}",
             )
-            continue
-        out.extend(_check_binding(action, spec, *variables[spec.key]))
+        else:
+            out.extend(_check_binding(action, spec, *variables[spec.key]))
+    _check_unbound(action, variables, found)
+    if action.key.startswith("list") and not _selects_page_info(schema, document):
+        found("operation", "a list action must select pageInfo on its connection")
+    return out
 
+
+def _operation(
+    component: Component,
+    action: ActionSpec,
+    schema: GraphQLSchema,
+    found: Callable[[str, str], None],
+) -> tuple[DocumentNode, OperationDefinitionNode] | None:
+    """The action's document and its one operation, or None once a finding says why not."""
+    subject = f"queries/{action.key}.graphql"
+    path = component.bundle.query_path(action.key)
+    try:
+        document = parse(path.read_text(encoding="utf-8"))
+    except OSError:
+        found(subject, "is missing")
+        return None
+    except GraphQLError as exc:
+        found(subject, f"does not parse: {exc.message}")
+        return None
+    for error in validate(schema, document):
+        found(subject, f"invalid against the schema: {error.message}")
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(operations) != 1:
+        found(subject, f"must hold exactly one operation, not {len(operations)}")
+        return None
+    operation = operations[0]
+    scanned = component.operation(action)[1]
+    if scanned.kind != operation.operation.value:
+        found(
+            subject,
+            f"reads as a {scanned.kind} to the runner but parses as a "
+            f"{operation.operation.value}: retries would be decided wrongly",
+        )
+    return document, operation
+
+
+def _check_unbound(
+    action: ActionSpec,
+    variables: dict[str, tuple[GraphQLInputType, bool]],
+    found: Callable[[str, str], None],
+) -> None:
+    """Every variable an input fills, but paging's (paginate fills them) and a hook's."""
     bound = {spec.key for spec in action.value_inputs if not spec.hook}
+    if any(spec.hook for spec in action.value_inputs):
+        return  # the hook supplies the variables (rawRequest)
     for name, (var_type, has_default) in variables.items():
         if name in bound:
             continue
         if action.key.startswith("list") and str(var_type) == PAGING_VARIABLES.get(name):
             continue  # filled by paginate(), page by page
-        if hook_inputs:
-            continue  # the hook supplies the variables (rawRequest)
         problem = "no input fills it"
         if isinstance(var_type, GraphQLNonNull) and not has_default:
             problem += ", and it is non-null"
         found(f"variable ${name}", problem)
-
-    if action.key.startswith("list") and not _selects_page_info(schema, document):
-        found("operation", "a list action must select pageInfo on its connection")
-    return out
 
 
 def _check_binding(

@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..component.manifest import ComponentSpec, InputSpec
+from ..component.manifest import ActionSpec, ComponentSpec, InputSpec
 
 DOCS_PATH = "docs/connector.md"
 
@@ -55,42 +55,47 @@ def render(
     lines += _table(conn.inputs)
     lines += ["", "## Actions", ""]
     for action in sorted(spec.actions, key=lambda a: a.label):
-        aliases = "".join(f" (alias: `{alias}`)" for alias in action.aliases)
-        lines += [
-            f"### {action.label}",
-            "",
-            f"{action.description} | key: `{action.key}`{aliases}",
-            "",
-        ]
-        if action.notes:
-            lines += [action.notes, ""]
-        lines += _table(action.inputs)
-        lines += [""]
-        if examples and examples.get(action.key) is not None:
-            lines += ["#### Output Example Payload", "", "```json"]
-            lines += json.dumps(examples[action.key], indent=2, ensure_ascii=False).splitlines()
-            lines += ["```", ""]
+        lines += _action(action, (examples or {}).get(action.key))
+    lines += _corrections(spec)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _action(action: ActionSpec, example: Any) -> list[str]:
+    aliases = "".join(f" (alias: `{alias}`)" for alias in action.aliases)
+    lines = [f"### {action.label}", "", f"{action.description} | key: `{action.key}`{aliases}", ""]
+    if action.notes:
+        lines += [action.notes, ""]
+    lines += [*_table(action.inputs), ""]
+    if example is not None:
+        lines += ["#### Output Example Payload", "", "```json"]
+        lines += json.dumps(example, indent=2, ensure_ascii=False).splitlines()
+        lines += ["```", ""]
+    return lines
+
+
+def _corrections(spec: ComponentSpec) -> list[str]:
+    """Inputs whose published comment was copied from another input, and what they mean."""
     corrections = [
         (action.label, spec_)
         for action in sorted(spec.actions, key=lambda a: a.label)
         for spec_ in action.inputs
         if spec_.documented_comments
     ]
-    if corrections:
-        lines += [
-            "## Corrections to the published reference",
-            "",
-            "Prismatic's published reference gives these inputs a comment copied from another",
-            "input. This connector describes them as follows.",
-            "",
-        ]
-        rows = [
-            [label, spec_.label, _cell(spec_.documented_comments or ""), _cell(spec_.comments)]
-            for label, spec_ in corrections
-        ]
-        lines += _grid(["Action", "Input", "Published comment", "Comment here"], rows)
-        lines += [""]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    if not corrections:
+        return []
+    rows = [
+        [label, spec_.label, _cell(spec_.documented_comments or ""), _cell(spec_.comments)]
+        for label, spec_ in corrections
+    ]
+    return [
+        "## Corrections to the published reference",
+        "",
+        "Prismatic's published reference gives these inputs a comment copied from another",
+        "input. This connector describes them as follows.",
+        "",
+        *_grid(["Action", "Input", "Published comment", "Comment here"], rows),
+        "",
+    ]
 
 
 def _table(inputs: Sequence[InputSpec]) -> list[str]:

@@ -58,9 +58,6 @@ def add_parsers(sub: Subcommands) -> dict[str, Command]:
 
 
 def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
-    from ..emulator.faults import Faults
-    from ..emulator.tokens import DEFAULT_TTL_S
-
     emulator = sub.add_parser(
         "emulator",
         help="run the local Prismatic API emulator",
@@ -75,7 +72,30 @@ def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
         )
         return parser
 
-    serve = command("serve", "serve the emulator until interrupted")
+    _serve_options(command("serve", "serve the emulator until interrupted"))
+
+    coverage = command("coverage", "which root operations the emulator implements")
+    coverage.add_argument("--output", help="write the table here instead of printing it")
+    coverage.add_argument(
+        "--check", action="store_true", help="fail if the written table is not current"
+    )
+
+    token = command("token", "print a token of a running emulator (needs its admin key)")
+    token.add_argument(
+        "--url", default=None, help="the emulator's base URL (default: $PRISMATIC_URL)"
+    )
+    token.add_argument("--type", choices=("access", "refresh"), default="access", help="kind")
+    token.add_argument(
+        "--admin-key-file",
+        default=None,
+        help="the key file `emulator serve` wrote (default: found from the URL)",
+    )
+
+
+def _serve_options(serve: argparse.ArgumentParser) -> None:
+    from ..emulator.faults import Faults
+    from ..emulator.tokens import DEFAULT_TTL_S
+
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=_port, default=0, help="port to listen on; 0 picks one")
     serve.add_argument("--db", help="SQLite file that keeps the state (default: a temporary file)")
@@ -107,23 +127,6 @@ def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
         else:
             kind = int if name in ("fault_seed", "retry_after_s") else float
             serve.add_argument(flag, type=kind, default=default, help=text)
-
-    coverage = command("coverage", "which root operations the emulator implements")
-    coverage.add_argument("--output", help="write the table here instead of printing it")
-    coverage.add_argument(
-        "--check", action="store_true", help="fail if the written table is not current"
-    )
-
-    token = command("token", "print a token of a running emulator (needs its admin key)")
-    token.add_argument(
-        "--url", default=None, help="the emulator's base URL (default: $PRISMATIC_URL)"
-    )
-    token.add_argument("--type", choices=("access", "refresh"), default="access", help="kind")
-    token.add_argument(
-        "--admin-key-file",
-        default=None,
-        help="the key file `emulator serve` wrote (default: found from the URL)",
-    )
 
 
 def run(args: argparse.Namespace) -> int:
