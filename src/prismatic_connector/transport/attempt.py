@@ -37,6 +37,7 @@ def attempt(
     cap: int,
     scrub: Callable[[bytes], bytes],
     settings: Mapping[str, Any],
+    method: str = "POST",
 ) -> Answer | Failure:
     """``settings``: what the environment adds to a request (proxies, CA bundle), as
     ``Session.merge_environment_settings`` gives it, read once by the caller."""
@@ -47,7 +48,7 @@ def attempt(
     failure: Failure | None = None
     try:
         response = session.send(
-            _prepare(session, url, body, headers),
+            _prepare(session, method, url, body, headers),
             **{**settings, "timeout": limits, "allow_redirects": False, "stream": True},
         )
     except requests.RequestException as exc:
@@ -71,14 +72,14 @@ def attempt(
 
 
 def _prepare(
-    session: requests.Session, url: str, body: bytes, headers: dict[str, str]
+    session: requests.Session, method: str, url: str, body: bytes, headers: dict[str, str]
 ) -> requests.PreparedRequest:
     """The request as ``Session.prepare_request`` makes it, without its ``.netrc``
     lookup: an entry for the API's host would replace the bearer token with basic
     auth, and the lookup reads the file system on every request."""
     prepared = requests.PreparedRequest()
     prepared.prepare(
-        method="POST",
+        method=method,
         url=url,
         data=body,
         headers=merge_setting(headers, session.headers, dict_class=CaseInsensitiveDict),
