@@ -1,17 +1,20 @@
 """A recording HTTP server on 127.0.0.1 that stands in for Prismatic in unit tests.
 
 It answers ``POST /auth/refresh`` for one known refresh token and hands each
-``POST /api`` to a responder the test sets, recording what was sent.
+``POST /api`` to a responder the test sets, recording what was sent. ``Proxy`` is a
+forward proxy on 127.0.0.1 in front of it.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 REFRESH_TOKEN = "rt-test-refresh-0123456789"
 
@@ -116,3 +119,43 @@ def start(server_state: RecordingServer) -> tuple[ThreadingHTTPServer, threading
     )
     thread.start()
     return httpd, thread
+
+
+class Proxy:
+    """A forward proxy on 127.0.0.1 that sends everything to the recording server."""
+
+    def __init__(self, upstream: str) -> None:
+        self.seen: list[str] = []
+        target = urlsplit(upstream)
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # as in start() above
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                proxy.seen.append(self.path)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=5)
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                upstream.request("POST", urlsplit(self.path).path, body, headers)
+                answer = upstream.getresponse()
+                payload = answer.read()
+                upstream.close()
+                self.send_response(answer.status)
+                self.send_header("Content-Type", answer.getheader("Content-Type") or "")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -2,55 +2,14 @@
 
 from __future__ import annotations
 
-import http.client
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from prismatic_connector import Component, Connection
 
-from .loopback import REFRESH_TOKEN, RecordingServer
-
-
-class Proxy:
-    """A forward proxy on 127.0.0.1 that sends everything to the recording server."""
-
-    def __init__(self, upstream: str) -> None:
-        self.seen: list[str] = []
-        target = urlsplit(upstream)
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # as in tests/loopback.py
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                proxy.seen.append(self.path)
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=5)
-                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-                upstream.request("POST", urlsplit(self.path).path, body, headers)
-                answer = upstream.getresponse()
-                payload = answer.read()
-                upstream.close()
-                self.send_response(answer.status)
-                self.send_header("Content-Type", answer.getheader("Content-Type") or "")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+from .loopback import REFRESH_TOKEN, Proxy, RecordingServer
 
 
 @pytest.fixture

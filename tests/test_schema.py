@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from graphql import parse, validate
+from graphql import OperationDefinitionNode, parse, validate
 
 from prismatic_connector import load_component
 from prismatic_connector.authoring.checks import check_component
@@ -18,6 +18,24 @@ from .conftest import ROOT
 @pytest.mark.parametrize("path", sorted((ROOT / "queries").glob("*.graphql")), ids=lambda p: p.stem)
 def test_operation_validates_against_schema(path: Path) -> None:
     assert validate(schema(), parse(path.read_text())) == []
+
+
+PUBLISHING = ROOT / "src/prismatic_connector/authoring/operations"
+
+
+@pytest.mark.parametrize("path", sorted(PUBLISHING.glob("*.graphql")), ids=lambda p: p.stem)
+def test_publishing_operation_validates_against_schema(path: Path) -> None:
+    document = parse(path.read_text())
+    assert validate(schema(), document) == []
+    (operation,) = document.definitions
+    assert isinstance(operation, OperationDefinitionNode)
+    assert operation.name is not None
+    assert operation.name.value == path.stem
+
+
+def test_publishing_has_its_two_operations() -> None:
+    names = {p.stem for p in PUBLISHING.glob("*.graphql")}
+    assert names == {"publishComponent", "componentSignature"}
 
 
 def test_schema_keeps_real_root_type_names() -> None:

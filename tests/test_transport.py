@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
+import threading
 import time
 import tracemalloc
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -19,6 +23,7 @@ from prismatic_connector import (
     TransportError,
 )
 from prismatic_connector.policy import Retry, Timeout, retry_after
+from prismatic_connector.transport import Call
 
 from .clock import FakeClock
 from .hostile import (
@@ -284,6 +289,62 @@ def test_a_server_that_never_answers_is_given_up_on_within_the_deadline(
     with connect(hostile, timeout=1.0) as conn, pytest.raises(TransportError):
         call(component, conn, QUERY)
     assert time.monotonic() - started < 1.6
+
+
+@contextmanager
+def taker(every_s: float | None) -> Iterator[str]:
+    """A server that takes what is sent a block every ``every_s`` seconds, or (None)
+    accepts the connection and never reads a byte; it never answers."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def take(sock: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while sock.recv(16 * 1024):
+                time.sleep(every_s or 0)
+
+    def accept() -> None:
+        while True:
+            try:
+                sock, _ = listener.accept()
+            except OSError:
+                return
+            held.append(sock)
+            if every_s is not None:
+                threading.Thread(target=take, args=(sock,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)
+        listener.close()
+        for sock in held:
+            sock.close()
+
+
+@pytest.mark.parametrize(
+    ("every_s", "reason"),
+    [
+        (0.05, "the request was still being sent at the deadline"),
+        (None, "stopped taking the request before the timeout"),
+    ],
+    ids=["taken-slowly", "not-taken"],
+)
+def test_a_large_body_stops_going_out_at_the_deadline(every_s: float | None, reason: str) -> None:
+    # A body over one block goes block by block: a slow link may take longer than the
+    # connect timeout, which bounds each block, and the deadline ends it.
+    retry = Retry(max_retries=3, base_s=0.01, cap_s=0.05)
+    limits = Timeout(total=1.5, connect=0.5, read=1.5)
+    with taker(every_s) as url, Connection(CANARY, base_url=url, rate_limit=None) as conn:
+        within = Call("publish", "publishComponent", True, conn.clock.now() + 1.5, retry, limits)
+        started = time.monotonic()
+        with pytest.raises(TransportError, match=reason):
+            conn.transport().put(
+                f"{url}/p?sig=1", b"x" * 32_000_000, "application/zip", within=within
+            )
+        assert 1.0 < time.monotonic() - started < 2.5  # kept at it until the deadline
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["declared", "chunked"])

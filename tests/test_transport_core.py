@@ -238,6 +238,76 @@ def test_the_limiter_cannot_hold_a_call_past_its_deadline() -> None:
     assert script.sent() == []
 
 
+# ---------------------------------------------------------------- uploads
+
+UPLOAD = "https://uploads.example/bucket/package.zip?X-Signature=s3cr3t"
+STALLED = Failure("https://uploads.example sent no answer before the read timeout", sent=True)
+
+
+def upload(script: Script, the_call: Call, limiter: Limiter | None = None) -> Flow:
+    return core(script, limiter).upload(UPLOAD, b"PK", "application/zip", the_call)
+
+
+def test_an_upload_is_a_put_with_no_token_and_no_prismatic_header() -> None:
+    script = Script(answer(200))
+    assert script.run(upload(script, call())).status == 200
+    assert not any(isinstance(c, Authenticate) for c in script.commands)
+    (sent,) = script.sent()
+    assert (sent.method, sent.url, sent.body) == ("PUT", UPLOAD, b"PK")
+    assert dict(sent.headers) == {"Content-Type": "application/zip"}
+    assert "s3cr3t" not in repr(sent)
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [answer(503), answer(429), DROPPED, STALLED],
+    ids=["503", "429", "dropped", "read-timeout"],
+)
+def test_an_upload_is_sent_again_as_the_same_bytes_land_once(outcome: Answer | Failure) -> None:
+    script = Script(outcome, answer(200))
+    # Whatever the call it is part of says: a PUT of the same bytes is idempotent.
+    assert script.run(upload(script, call(mutation=True))).status == 200
+    first, second = script.sent()
+    assert (second.method, second.url, second.body) == (first.method, first.url, first.body)
+
+
+def test_an_upload_is_neither_held_by_the_api_limiter_nor_heard_by_it() -> None:
+    limiter = Limiter(waits=[5.0])
+    script = Script(answer(429, **{"Retry-After": "1"}), answer(200))
+    assert script.run(upload(script, call(), limiter)).status == 200
+    assert limiter.waits == [5.0]  # never asked
+    assert limiter.throttles == []  # another origin's 429 says nothing of the API's rate
+    assert script.waits()[0] >= 1.0  # that origin's own Retry-After still holds
+
+
+def test_an_upload_follows_a_307_within_its_own_origin() -> None:
+    moved = "https://uploads.example/bucket/moved.zip?X-Signature=s3cr3t"
+    script = Script(answer(307, Location=moved), answer(200))
+    assert script.run(upload(script, call())).status == 200
+    first, second = script.sent()
+    assert (second.method, second.url, second.body) == ("PUT", moved, b"PK")
+    assert second.headers == first.headers
+
+
+def test_an_upload_redirected_to_another_origin_is_not_followed() -> None:
+    script = Script(answer(307, Location=f"{BASE}/api?X-Signature=s3cr3t"))
+    with pytest.raises(TransportError) as caught:
+        script.run(upload(script, call()))
+    assert str(caught.value) == (
+        "action 'getInstance': HTTP 307 redirect to https://api.example was not followed: "
+        "an upload is only sent to the origin of the URL it was given"
+    )
+    assert len(script.sent()) == 1
+
+
+def test_an_upload_gives_up_at_the_deadline() -> None:
+    script = Script(*[answer(503, **{"Retry-After": "5"})] * 10)
+    with pytest.raises(TransportError, match="no time is left to retry before the deadline"):
+        script.run(upload(script, call(retries=10, within=12.0)))
+    assert len(script.sent()) == 3
+    assert script.clock.now() <= 1012.0
+
+
 CORE = ("transport/core.py", "transport/messages.py")
 FORBIDDEN = {"requests", "httpx", "socket", "threading", "time", "asyncio", "urllib3"}
 

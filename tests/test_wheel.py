@@ -53,6 +53,9 @@ def test_wheel_installs_one_top_level_package_with_the_component(wheel: Path) ->
     assert {n.removeprefix(component) for n in names if n.startswith(component)} == expected
     assert "prismatic_connector/py.typed" in names
     assert "prismatic_connector/schema/prismatic.graphql" in names
+    operations = "prismatic_connector/authoring/operations"
+    assert f"{operations}/publishComponent.graphql" in names
+    assert f"{operations}/componentSignature.graphql" in names
     assert "prismatic_connector/manifest.schema.json" in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
 

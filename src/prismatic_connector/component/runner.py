@@ -2,9 +2,9 @@
 
 ``invoke(key, inputs, connection)``: the manifest gives the action's spec ->
 ``binding`` turns inputs into variables (or raises ``InputError`` before anything
-is sent) -> the action's hook, if any, adjusts the request -> the connection's
-``transport`` posts it (token, limiter, retries, deadline) -> ``client`` interprets
-the answer -> the result is wrapped as
+is sent) -> the action's hook, if any, adjusts the request -> ``executor`` posts it
+through the connection's transport (token, limiter, retries, deadline) and reads the
+answer (``answers``) -> the result is wrapped as
 ``{"data": {"status": <HTTP status>, "data": <GraphQL data>}}``.
 """
 
@@ -29,9 +29,10 @@ from ..connection import (
 from ..errors import InputError, ManifestError, PayloadError
 from ..policy import Retry, Timeout
 from ..transport import Call, ExchangeHttp
-from . import answers, waiting
+from . import waiting
 from .binding import bind
 from .bundle import Bundle, find_bundle, load_module
+from .executor import execute
 from .failures import payload_errors
 from .hooks import Prepare, Request
 from .manifest import ActionSpec, ComponentSpec, ConnectionSpec, load_manifest
@@ -180,19 +181,18 @@ class Component:
             waiting.check_can_wait(request.action)
         given = _given_connection(request.action, inputs, connection)
         conn = self.connection(given, action=request.action)
-        transport = conn.transport(self.exchange())
-        started = transport.clock.now()
-        answer = transport.graphql(
+        started = conn.clock.now()
+        status, data = execute(
+            conn,
+            self.exchange(),
             request.query,
             request.variables,
             action=request.action,
-            operation=request.operation.name,
-            mutation=request.operation.mutation,
+            operation=request.operation,
             timeout=Timeout.of(timeout, conn.timeout) if timeout is not None else None,
             retry=Retry.of(retries, conn.retry) if retries is not None else None,
         )
-        data = answers.interpret(request.action, answer)
-        envelope: Envelope = {"data": {"status": answer.status, "data": data}}
+        envelope: Envelope = {"data": {"status": status, "data": data}}
         if raise_on_payload_errors and request.operation.mutation:
             refused = payload_errors(data)
             if refused:

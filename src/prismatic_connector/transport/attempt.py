@@ -3,12 +3,17 @@
 The sync driver's I/O: this says what one attempt came to (an ``Answer``, or a
 ``Failure`` that says whether the request may have reached the server); the policy
 core decides what to do next.
+
+A body over one block (a package being uploaded) goes block by block: urllib3 sends
+a body under the connect timeout, so sent whole it would have to be over within
+seconds on any link; block by block, that timeout is how long the peer may stop
+taking it, and the deadline is checked between blocks.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,6 +31,35 @@ CHUNK = 64 * 1024
 _NOT_SENT = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)
 
 
+class _PastDeadlineError(Exception):
+    """Raised from a body's ``read`` at the deadline: through urllib3 and requests as is."""
+
+
+class _Blocks:
+    """A body read a block at a time that refuses the next block after the deadline."""
+
+    def __init__(self, data: bytes, clock: Clock, deadline: float) -> None:
+        self._data = memoryview(data)
+        self._at = 0
+        self._clock = clock
+        self._deadline = deadline
+
+    def __len__(self) -> int:  # requests declares it as Content-Length, so no chunking
+        return len(self._data)
+
+    def __iter__(self) -> Iterator[bytes]:  # requests takes an iterable for a stream
+        while block := self.read(CHUNK):
+            yield block
+
+    def read(self, size: int = -1) -> bytes:
+        if self._clock.now() > self._deadline:
+            raise _PastDeadlineError
+        end = len(self._data) if size < 0 else self._at + size
+        block = self._data[self._at : end].tobytes()
+        self._at += len(block)
+        return block
+
+
 def attempt(
     session: requests.Session,
     url: str,
@@ -37,6 +71,7 @@ def attempt(
     cap: int,
     scrub: Callable[[bytes], bytes],
     settings: Mapping[str, Any],
+    method: str = "POST",
 ) -> Answer | Failure:
     """``settings``: what the environment adds to a request (proxies, CA bundle), as
     ``Session.merge_environment_settings`` gives it, read once by the caller."""
@@ -44,16 +79,19 @@ def attempt(
     if remaining <= 0:
         return Failure("the call's deadline passed", sent=False, retryable=False)
     limits = (min(call.timeout.connect, remaining), min(call.timeout.read, remaining))
+    data: bytes | _Blocks = body if len(body) <= CHUNK else _Blocks(body, clock, call.deadline)
     failure: Failure | None = None
     try:
         response = session.send(
-            _prepare(session, url, body, headers),
+            _prepare(session, method, url, data, headers),
             **{**settings, "timeout": limits, "allow_redirects": False, "stream": True},
         )
     except requests.RequestException as exc:
         failure = classify(exc, url)
     except (ValueError, UnicodeError) as exc:  # a header or URL requests cannot send
         failure = Failure(f"the request cannot be sent ({type(exc).__name__})", False, False)
+    except _PastDeadlineError:
+        failure = Failure("the request was still being sent at the deadline", True, False)
     if failure is not None:
         _note(call, url, failure.reason)
         return failure
@@ -71,14 +109,14 @@ def attempt(
 
 
 def _prepare(
-    session: requests.Session, url: str, body: bytes, headers: dict[str, str]
+    session: requests.Session, method: str, url: str, body: bytes | _Blocks, headers: dict[str, str]
 ) -> requests.PreparedRequest:
     """The request as ``Session.prepare_request`` makes it, without its ``.netrc``
     lookup: an entry for the API's host would replace the bearer token with basic
     auth, and the lookup reads the file system on every request."""
     prepared = requests.PreparedRequest()
     prepared.prepare(
-        method="POST",
+        method=method,
         url=url,
         data=body,
         headers=merge_setting(headers, session.headers, dict_class=CaseInsensitiveDict),
@@ -130,9 +168,14 @@ def classify(exc: requests.RequestException, url: str) -> Failure:
     if isinstance(exc, requests.exceptions.ReadTimeout):
         return Failure(f"{where} sent no answer before the read timeout", sent=True)
     if isinstance(exc, requests.exceptions.ConnectionError):
-        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        cause = exc.args[0] if exc.args else None
+        reason = getattr(cause, "reason", None)
         if isinstance(reason, _NOT_SENT):
             return Failure(f"could not reach {where} ({type(reason).__name__})", sent=False)
+        if isinstance(cause, urllib3.exceptions.ProtocolError) and any(
+            isinstance(arg, TimeoutError) for arg in cause.args
+        ):  # a body's block that could not go within the connect timeout
+            return Failure(f"{where} stopped taking the request before the timeout", sent=True)
         return Failure(f"the connection to {where} dropped before an answer", sent=True)
     return Failure(f"the request cannot be sent ({name})", sent=False, retryable=False)
 

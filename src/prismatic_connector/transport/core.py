@@ -12,6 +12,11 @@ meets them, one concern each:
                    never sooner than ``Retry-After``, never past the deadline
     limit          the shared rate limiter's admission, and a 429's feedback to it
 
+An upload (``upload``: a PUT of a package or an icon to a presigned URL, another
+origin than the API's) meets the same redirects and retries, with no token, no
+Prismatic header and not the API's limiter, and is retried as a query is: the same
+bytes put twice leave one object.
+
 The limiter only answers how long to wait; the core asks the driver to wait. The
 clock is read through ``now`` (and the time of day through ``wall``, for a
 ``Retry-After`` date): the only outside facts the core takes.
@@ -20,6 +25,7 @@ clock is read through ``now`` (and the time of day through ``wall``, for a
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Sequence
+from dataclasses import replace
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
@@ -30,6 +36,9 @@ from .messages import Answer, Authenticate, Call, Command, Failure, Flow, Send, 
 
 MAX_REDIRECTS = 3
 HEADERS = {"Content-Type": "application/json", "Prismatic-Client": "prismatic-connector"}
+# Why a redirect elsewhere is refused, by who is asking.
+API_ORIGIN_ONLY = "credentials are only sent to the configured base URL (check the base URL)"
+UPLOAD_ORIGIN_ONLY = "an upload is only sent to the origin of the URL it was given"
 
 
 class Limiter(Protocol):
@@ -43,14 +52,19 @@ class Limiter(Protocol):
 
 
 class _Tally:
-    """One call's counts, shared by its layers: a refresh or a redirect keeps the budget."""
+    """One call's counts, shared by its layers: a refresh or a redirect keeps the budget.
+    With them, what differs for an upload: ``limited``, whether the API's limiter admits
+    its requests (and hears its 429s), and ``origin_only``, why a redirect elsewhere is
+    refused."""
 
-    __slots__ = ("last", "redirects", "retries")
+    __slots__ = ("last", "limited", "origin_only", "redirects", "retries")
 
-    def __init__(self) -> None:
+    def __init__(self, *, limited: bool = True, origin_only: str = API_ORIGIN_ONLY) -> None:
         self.retries = 0
         self.redirects = 0
         self.last: Answer | None = None
+        self.limited = limited
+        self.origin_only = origin_only
 
 
 class Core:
@@ -80,30 +94,34 @@ class Core:
             if auth:
                 token = yield Authenticate(refused)
                 headers["Authorization"] = f"Bearer {token.reveal()}"
-            answer = yield from self._redirects(url, headers, body, call, tally)
+            answer = yield from self._redirects(Send(url, headers, body), call, tally)
             if answer.status == 401 and token is not None and refused is None:
                 refused = token  # refreshed once; a second 401 is the answer
                 continue
             return answer
 
-    def _redirects(
-        self, url: str, headers: dict[str, str], body: bytes, call: Call, tally: _Tally
-    ) -> Flow:
+    def upload(self, url: str, body: bytes, content_type: str, call: Call) -> Flow:
+        """A PUT of ``body`` to an upload URL, its content type its only header; retried
+        as a query is (whatever ``call`` says of mutation), within the call's deadline."""
+        tally = _Tally(limited=False, origin_only=UPLOAD_ORIGIN_ONLY)
+        request = Send(url, {"Content-Type": content_type}, body, method="PUT")
+        return (yield from self._redirects(request, replace(call, mutation=False), tally))
+
+    def _redirects(self, request: Send, call: Call, tally: _Tally) -> Flow:
         while True:
-            answer = yield from self._retries(url, headers, body, call, tally)
+            answer = yield from self._retries(request, call, tally)
             if answer.status in (307, 308) and tally.redirects < MAX_REDIRECTS:
-                url = self._same_origin(url, answer, call)
+                target = self._same_origin(request.url, answer, call, tally)
+                request = Send(target, request.headers, request.body, request.method)
                 tally.redirects += 1
                 continue
             if 300 <= answer.status < 400:
-                raise _error(call, self._redirect_problem(url, answer))
+                raise _error(call, self._redirect_problem(request.url, answer, tally))
             return answer
 
-    def _retries(
-        self, url: str, headers: dict[str, str], body: bytes, call: Call, tally: _Tally
-    ) -> Flow:
+    def _retries(self, request: Send, call: Call, tally: _Tally) -> Flow:
         while True:
-            outcome = yield from self._limited(url, headers, body, call)
+            outcome = yield from self._limited(request, call, tally)
             if isinstance(outcome, Answer) and outcome.status not in call.retry.statuses:
                 return outcome
             reason, floor = self._retryable(outcome, call, tally)
@@ -135,30 +153,30 @@ class Core:
         reason = f"HTTP {outcome.status}: {outcome.snippet}"
         after = retry_after(outcome.headers.get("Retry-After"), wall_now=self.wall())
         if outcome.status == 429:  # refused unprocessed, so any call may go again
-            if self.limiter is not None:
+            if self.limiter is not None and tally.limited:
                 self.limiter.throttled(after)
         elif call.mutation:
             raise OutcomeUnknownError(call.action, call.operation, reason)
         return reason, after or 0.0
 
     def _limited(
-        self, url: str, headers: dict[str, str], body: bytes, call: Call
+        self, request: Send, call: Call, tally: _Tally
     ) -> Generator[Command, Any, Answer | Failure]:
-        if self.limiter is not None:
+        if self.limiter is not None and tally.limited:
             while (wait := self.limiter.reserve(self.now())) > 0:
                 if self.now() + wait > call.deadline:
                     raise _gave_up(call, "the rate limit leaves no room before the deadline")
                 yield Wait(wait)
-        outcome: Answer | Failure = yield Send(url, headers, body)
+        outcome: Answer | Failure = yield request
         return outcome
 
-    def _same_origin(self, url: str, answer: Answer, call: Call) -> str:
+    def _same_origin(self, url: str, answer: Answer, call: Call, tally: _Tally) -> str:
         target = urljoin(url, answer.headers.get("Location", ""))
         if _origin(target) != _origin(url):
-            raise _error(call, self._redirect_problem(url, answer))
+            raise _error(call, self._redirect_problem(url, answer, tally))
         return target
 
-    def _redirect_problem(self, url: str, answer: Answer) -> str:
+    def _redirect_problem(self, url: str, answer: Answer, tally: _Tally) -> str:
         target = urljoin(url, answer.headers.get("Location", ""))
         parts = urlsplit(target)
         where = (
@@ -166,7 +184,7 @@ class Core:
         )
         return (
             f"HTTP {answer.status} redirect to {scrub(where, self.secrets())} was not followed: "
-            "credentials are only sent to the configured base URL (check the base URL)"
+            f"{tally.origin_only}"
         )
 
 

@@ -3,7 +3,7 @@
 The core yields a command; the driver carries it out and sends back what came of it:
 
     Authenticate(refused)  ->  the access token to use (a Secret)
-    Send(url, headers, body)  ->  an Answer, or a Failure that got no answer
+    Send(url, headers, body, method)  ->  an Answer, or a Failure that got no answer
     Wait(seconds, note)  ->  None, once the time has passed
 
 and the flow's return value is the answer the call ends with; an error is raised.
@@ -15,6 +15,7 @@ import json
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..policy import Retry, Timeout
 from ..redaction import Secret
@@ -76,17 +77,24 @@ class Authenticate:
 
 
 class Send:
-    """Post ``body`` to ``url`` once, and answer with what came back (or did not)."""
+    """Send ``body`` to ``url`` once (a POST, or the ``method`` given), and answer with
+    what came back (or did not)."""
 
-    __slots__ = ("body", "headers", "url")
+    __slots__ = ("body", "headers", "method", "url")
 
-    def __init__(self, url: str, headers: Mapping[str, str], body: bytes) -> None:
+    def __init__(
+        self, url: str, headers: Mapping[str, str], body: bytes, method: str = "POST"
+    ) -> None:
         self.url = url
         self.headers = headers
         self.body = body
+        self.method = method
 
-    def __repr__(self) -> str:  # never the headers: they carry the token
-        return f"Send(url={self.url!r}, {len(self.body)} bytes)"
+    def __repr__(self) -> str:
+        # Never the headers (they carry the token), nor a query (an upload URL's signature).
+        parts = urlsplit(self.url)
+        where = f"{parts.scheme}://{parts.netloc}{parts.path}"
+        return f"Send({self.method} {where!r}, {len(self.body)} bytes)"
 
 
 class Wait:

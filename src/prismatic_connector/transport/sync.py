@@ -5,7 +5,9 @@ the connection was given (or made), so a caller who mounts an adapter sees them
 all, and proxies and CA bundles from the environment apply as requests applies
 them. They are read once per transport, when its first request goes out: requests
 would scan the whole environment twice for every request, which is most of a warm
-call's own cost, and one transport only ever talks to one origin.
+call's own cost, and one transport only ever talks to one origin. The one request
+to another origin, an upload (``put``), reads them for its own URL: its
+``NO_PROXY`` may well differ.
 
 Exceptions are raised outside ``except`` blocks so that no chain (``__context__``)
 carries a request, a header or a token along.
@@ -86,12 +88,15 @@ class Transport:
         mutation: bool,
         timeout: Timeout | None = None,
         retry: Retry | None = None,
+        deadline: float | None = None,
     ) -> Answer:
-        """Post one operation to ``/api`` with the access token; the answer as it came."""
+        """Post one operation to ``/api`` with the access token; the answer as it came.
+        ``deadline``: when a longer task this call is part of must be over, if sooner."""
         timeout = timeout or self.timeout
-        call = Call(
-            action, operation, mutation, self.deadline(timeout), retry or self.retry, timeout
-        )
+        ends = self.deadline(timeout)
+        if deadline is not None:
+            ends = min(ends, deadline)
+        call = Call(action, operation, mutation, ends, retry or self.retry, timeout)
         body = _encode({"query": query, "variables": dict(variables)}, action)
         with self._in_use():
             return self.run(self.core.flow(f"{self.base_url}/api", body, call, auth=True), call)
@@ -116,6 +121,28 @@ class Transport:
         with self._in_use():
             return self.run(flow, call)
 
+    def put(self, url: str, body: bytes, content_type: str, *, within: Call) -> Answer:
+        """PUT ``body`` to ``url``, an upload URL of its own origin (a presigned one): through
+        this session, with the proxy and CA settings the environment gives that URL, with
+        no token and no Prismatic header. The same bytes may go again, so it is retried as
+        a query is; ``within``: the call it is part of, whose deadline and retries apply.
+        """
+        call = Call(
+            within.action,
+            "upload",
+            False,
+            within.deadline,
+            within.retry,
+            within.timeout,
+            stage=within.stage,
+        )
+        try:
+            settings = self.session.merge_environment_settings(url, {}, None, None, None)
+        except ValueError:  # a URL urllib cannot split: the attempt refuses it, sending nothing
+            settings = {}
+        with self._in_use():
+            return self.run(self.core.upload(url, body, content_type, call), call, settings)
+
     def deadline(self, timeout: Timeout | None = None) -> float:
         """When a call starting now must be over, on this transport's clock."""
         return self.clock.now() + (timeout or self.timeout).total
@@ -133,8 +160,9 @@ class Transport:
 
     # ------------------------------------------------------------------ the driver
 
-    def run(self, flow: Flow, call: Call) -> Answer:
-        """Carry out the core's commands until its flow ends with an answer (or raises)."""
+    def run(self, flow: Flow, call: Call, settings: Mapping[str, Any] | None = None) -> Answer:
+        """Carry out the core's commands until its flow ends with an answer (or raises).
+        ``settings``: the environment's for another origin than the base URL's."""
         reply: Any = None
         while True:
             try:
@@ -142,9 +170,9 @@ class Transport:
             except StopIteration as ended:
                 answer: Answer = ended.value
                 return answer
-            reply = self._carry_out(command, call)
+            reply = self._carry_out(command, call, settings)
 
-    def _carry_out(self, command: Command, call: Call) -> Any:
+    def _carry_out(self, command: Command, call: Call, settings: Mapping[str, Any] | None) -> Any:
         if isinstance(command, Send):
             return attempt(
                 self.session,
@@ -155,7 +183,8 @@ class Transport:
                 clock=self.clock,
                 cap=self.max_response_bytes,
                 scrub=self._scrub,
-                settings=self._environment(),
+                settings=self._environment() if settings is None else settings,
+                method=command.method,
             )
         if isinstance(command, Wait):
             if command.note:
