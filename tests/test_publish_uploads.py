@@ -322,3 +322,50 @@ def test_the_package_carries_the_publishing_operations(package: bytes) -> None:
     names = set(zipfile.ZipFile(io.BytesIO(package)).namelist())
     runtime = "runtime/prismatic_connector/authoring/operations"
     assert {f"{runtime}/publishComponent.graphql", f"{runtime}/componentSignature.graphql"} <= names
+
+
+def test_the_publish_command_takes_a_timeout_and_ends_a_stalled_upload_with_exit_1(
+    server: RecordingServer, uploads: Hostile
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    registry(server, uploads.url)
+    uploads.api = [silent(30)]
+    env = {**os.environ, "PRISM_REFRESH_TOKEN": REFRESH_TOKEN, "PRISMATIC_URL": server.url}
+    started = time.monotonic()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "prismatic_connector",
+            "publish",
+            "--timeout",
+            "2",
+            "--retries",
+            "0",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    took = time.monotonic() - started
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1
+    assert f"PublishError: uploading the package to {uploads.url}{PACKAGE_PATH} failed" in (
+        done.stderr
+    )
+    assert "X-Amz" not in done.stderr
+    assert took < 2 + 3  # the deadline, and a process's start and end
+    bad = subprocess.run(
+        [sys.executable, "-m", "prismatic_connector", "publish", "--timeout=-1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad.returncode == 2
+    assert "--timeout: expected a positive number of seconds" in bad.stderr

@@ -17,6 +17,7 @@ from .shared import (
     Command,
     Subcommands,
     UsageError,
+    call_options,
     connection_options,
     example,
     print_json,
@@ -104,6 +105,7 @@ def _bundle_parsers(sub: Subcommands) -> None:
         " with $PRISM_REFRESH_TOKEN set, ask the registry (read-only) whether it would skip it",
     )
     connection_options(publish)
+    call_options(publish)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -201,6 +203,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
             package,
             skip_on_signature_match=args.skip_on_signature_match,
             confirm=_ask if sys.stdin.isatty() and sys.stderr.isatty() else None,
+            timeout=args.timeout,
+            retries=args.retries,
         )
     if done.skipped:
         print(f"Skipped: the registry already has this package (SHA-1 {done.sha1})")
@@ -226,7 +230,9 @@ def _dry_run(component: Any, args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     with Connection(tenant_id=args.tenant_id, base_url=args.url) as connection:
-        latest = publishing.latest_signature(component, connection)
+        latest = publishing.latest_signature(
+            component, connection, timeout=args.timeout, retries=args.retries
+        )
     where, key = f"registry {connection.base_url}", component.spec.key
     if latest is None:
         verdict = f"has no version of {key}; publish would send a new version"
