@@ -13,7 +13,7 @@ from graphql import GraphQLError
 
 from .engine import Engine, Outcome, build, registry
 from .faults import Faults, WallClock
-from .model.layout import LAYOUT
+from .layout import LAYOUT
 from .store import Store
 from .tokens import DEFAULT_TTL_S, Tokens
 
