@@ -1,4 +1,8 @@
-"""The emulator itself: its store, tokens, engine, faults and HTTP server, started and stopped."""
+"""The emulator itself: its store, tokens, engine, faults and HTTP server, started and stopped.
+
+Its methods answer plain values (records, bytes, None) or raise a model error;
+the HTTP front (``http``) turns them into answers and decides every status.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,11 @@ from typing import Any, Literal
 from graphql import GraphQLError
 
 from .engine import Engine, Outcome, build, registry
-from .faults import Faults, WallClock
+from .http.faults import Faults
 from .layout import LAYOUT
 from .store import Store
-from .tokens import DEFAULT_TTL_S, Tokens
+from .tokens import DEFAULT_TTL_S, ForeignTenant, Tokens
+from .wallclock import WallClock
 
 Seed = Literal["demo", "empty"]
 _schema_lock = threading.Lock()
@@ -118,9 +123,9 @@ class Emulator:
     # -------------------------------------------------------------- lifecycle
 
     def start(self) -> Emulator:
-        from .server import Server
+        from .http.server import Server
 
-        self._server = Server((self.host, self.port), self)
+        self._server = Server((self.host, self.port), self, self.faults)
         host, port = self._server.server_address[:2]
         self.url = f"http://{host}:{port}"
         self._thread = threading.Thread(
@@ -142,11 +147,11 @@ class Emulator:
 
     def _start_tls(self) -> None:
         from . import tls
-        from .server import Server
+        from .http.server import Server
 
         self._tls_dir = tempfile.TemporaryDirectory(prefix="prismatic-emulator-tls-")
         made, self.ca_file = tls.context(Path(self._tls_dir.name), self.host)
-        self._tls_server = Server((self.host, 0), self, tls=made)
+        self._tls_server = Server((self.host, 0), self, self.faults, tls=made)
         host, port = self._tls_server.server_address[:2]
         self.tls_url = f"https://{host}:{port}"
         threading.Thread(
@@ -216,6 +221,22 @@ class Emulator:
 
     def token(self, kind: str) -> str:
         return self.refresh_token if kind == "refresh" else self.access_token()
+
+    def exchange(self, refresh_token: str, tenant_id: str | None = None) -> dict[str, Any] | None:
+        """The token answer for a live refresh token; None if it is unknown or revoked.
+        A tenant other than the organization's raises ``ForeignTenant``, whatever the token."""
+        if tenant_id is not None and tenant_id != self.tenant_id:
+            raise ForeignTenant(tenant_id)
+        return self.tokens.exchange(refresh_token, tenant_id)
+
+    def revoke(self, refresh_token: str) -> bool:
+        """Revoke every refresh token of the token's user; False if the token is unknown."""
+        return self.tokens.revoke(refresh_token)
+
+    def user_of(self, access_token: str) -> str | None:
+        """The ID of the user an access token speaks for; None if forged, expired or revoked."""
+        principal = self.tokens.verify(access_token)
+        return None if principal is None else principal.user_id
 
     def reset(self) -> None:
         """Return to the state the emulator started with: records, tokens and counters.
@@ -300,14 +321,12 @@ class Emulator:
             return None
         return "application/json", triggers.request_document(run)
 
-    def upload(
-        self, token: str, query: dict[str, str], body: bytes, content_type: str
-    ) -> tuple[int, str]:
-        """Take a PUT to a presigned upload URL: (HTTP status, message)."""
+    def upload(self, token: str, query: dict[str, str], body: bytes, content_type: str) -> None:
+        """Take what was sent to a presigned upload URL; ``uploads.UploadRefused`` says why not."""
         from .model import uploads
 
         with self.store.write() as tx:
-            return uploads.accept(tx, token, query, body, content_type, now=self.clock.now())
+            uploads.accept(tx, token, query, body, content_type, now=self.clock.now())
 
     def media(self, media_id: str) -> tuple[str, bytes] | None:
         from .model import uploads
