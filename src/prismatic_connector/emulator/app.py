@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from graphql import GraphQLError
 
+from . import connector as connectors
 from .engine import Engine, Outcome, build, registry
 from .http.faults import Faults
 from .layout import LAYOUT
@@ -53,6 +54,7 @@ class Emulator:
         execution_s: float = 0.0,
         scale: Mapping[str, int] | None = None,
         tls: bool = False,
+        connector: Mapping[str, Any] | None = None,
     ) -> None:
         """``clock``: an object with ``now()`` (wall seconds) and ``sleep()``, read by the
         token expiry, the latency and the rate limit, so tests need not sleep.
@@ -63,12 +65,16 @@ class Emulator:
         refresh token there (needs the ``emulator-tls`` extra); see ``ca_file``.
         ``scale``: how many customers, integrations, instances and executions to have
         at least, such as ``{"instances": 10000}``, made in bulk (see ``scale.py``).
+        ``connector``: the component listed beside the built-in ones, as plain data (its
+        shape is in ``connector.py``); by default the one this package ships. A new store
+        is seeded with it; one given as ``db`` keeps the components it has.
         """
         from .scale import check
 
         if seed not in ("demo", "empty"):
             raise ValueError(f"seed must be 'demo' or 'empty', not {seed!r}")
         self.scale = check(scale or {})
+        self.connector = connectors.shipped() if connector is None else connectors.check(connector)
         self.seed = seed
         self.host = host
         self.port = port
@@ -79,11 +85,6 @@ class Emulator:
             self.faults.clock = clock
         # Whoever holds this may mint tokens through GET /emulator/tokens.
         self.admin_key = secrets.token_urlsafe(24)
-        self._tmp: tempfile.TemporaryDirectory[str] | None = None
-        if db is None:
-            self._tmp = tempfile.TemporaryDirectory(prefix="prismatic-emulator-")
-            db = Path(self._tmp.name) / "emulator.sqlite3"
-        self.db_path = Path(db)
         self.url = ""
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -92,6 +93,15 @@ class Emulator:
         self.ca_file: Path | None = None
         self._tls_server: Any = None
         self._tls_dir: tempfile.TemporaryDirectory[str] | None = None
+        self._open(db, token_ttl_s, execution_s)
+
+    def _open(self, db: str | Path | None, token_ttl_s: float, execution_s: float) -> None:
+        """The store (in a temporary folder of its own without ``db``), filled."""
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        if db is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="prismatic-emulator-")
+            db = Path(self._tmp.name) / "emulator.sqlite3"
+        self.db_path = Path(db)
         store = None
         try:
             store = self.store = Store(self.db_path, LAYOUT)
@@ -348,13 +358,12 @@ class Emulator:
         return packed
 
     def _ensure_seeded(self) -> str:
-        from ..component.runner import load_component
         from . import scale, seed
 
         with self.store.write() as tx:
             owner = tx.meta("owner")
             if owner is None:
-                owner = seed.base(tx, load_component().spec)
+                owner = seed.base(tx, self.connector)
                 tx.set_meta("owner", owner)
                 demo = self.seed == "demo"
             else:
@@ -363,7 +372,7 @@ class Emulator:
         if demo:
             seed.demo(self._seed_execute)
             with self.store.write() as tx:
-                seed.demo_connections(tx, load_component().spec.key)
+                seed.demo_connections(tx, self.connector["key"])
         if self.scale:
             with self.store.write() as tx:
                 scale.grow(tx, self.scale, owner=owner)
