@@ -11,7 +11,7 @@ import tempfile
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from graphql import GraphQLError
 
@@ -22,6 +22,9 @@ from .layout import LAYOUT
 from .store import Store
 from .tokens import DEFAULT_TTL_S, ForeignTenant, Tokens
 from .wallclock import WallClock
+
+if TYPE_CHECKING:
+    from .http.server import Listener
 
 Seed = Literal["demo", "empty"]
 _schema_lock = threading.Lock()
@@ -86,12 +89,11 @@ class Emulator:
         # Whoever holds this may mint tokens through GET /emulator/tokens.
         self.admin_key = secrets.token_urlsafe(24)
         self.url = ""
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
+        self._listener: Listener | None = None
         self.tls = tls
         self.tls_url = ""
         self.ca_file: Path | None = None
-        self._tls_server: Any = None
+        self._tls_listener: Listener | None = None
         self._tls_dir: tempfile.TemporaryDirectory[str] | None = None
         self._open(db, token_ttl_s, execution_s)
 
@@ -133,18 +135,10 @@ class Emulator:
     # -------------------------------------------------------------- lifecycle
 
     def start(self) -> Emulator:
-        from .http.server import Server
+        from .http.server import Listener
 
-        self._server = Server((self.host, self.port), self, self.faults)
-        host, port = self._server.server_address[:2]
-        self.url = f"http://{host}:{port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="prismatic-emulator",
-            daemon=True,
-        )
-        self._thread.start()
+        self._listener = Listener(self, self.faults, (self.host, self.port))
+        self.url = self._listener.url
         self._remember_url()
         if self.tls:
             self._start_tls()
@@ -157,19 +151,12 @@ class Emulator:
 
     def _start_tls(self) -> None:
         from . import tls
-        from .http.server import Server
+        from .http.server import Listener
 
         self._tls_dir = tempfile.TemporaryDirectory(prefix="prismatic-emulator-tls-")
         made, self.ca_file = tls.context(Path(self._tls_dir.name), self.host)
-        self._tls_server = Server((self.host, 0), self, self.faults, tls=made)
-        host, port = self._tls_server.server_address[:2]
-        self.tls_url = f"https://{host}:{port}"
-        threading.Thread(
-            target=self._tls_server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="prismatic-emulator-tls",
-            daemon=True,
-        ).start()
+        self._tls_listener = Listener(self, self.faults, (self.host, 0), tls=made)
+        self.tls_url = self._tls_listener.url
 
     def auth_meta(self) -> dict[str, str] | None:
         """What ``GET /auth/meta`` answers: where to exchange a refresh token; None without TLS."""
@@ -191,24 +178,19 @@ class Emulator:
 
     def wait(self) -> None:
         """Block until the server stops (or the process is interrupted)."""
-        if self._thread is not None:
-            self._thread.join()
+        if self._listener is not None:
+            self._listener.wait()
 
     def stop(self) -> None:
-        if self._tls_server is not None:
-            self._tls_server.shutdown()
-            self._tls_server.server_close()
-            self._tls_server = None
+        if self._tls_listener is not None:
+            self._tls_listener.stop()
+            self._tls_listener = None
         if self._tls_dir is not None:
             self._tls_dir.cleanup()
             self._tls_dir = None
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
         self.store.close()
         self._seeded.close()
         if self._tmp is not None:

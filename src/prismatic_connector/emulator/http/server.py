@@ -15,6 +15,7 @@ import contextlib
 import logging
 import socket
 import ssl
+import threading
 from email.message import Message
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,6 +60,37 @@ class Server(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hangs up mid-handshake is not the emulator's error to print.
         log.debug("emulator: connection from %s failed", client_address, exc_info=True)
+
+
+class Listener:
+    """A server listening at ``url``, on a thread of its own until ``stop``."""
+
+    def __init__(
+        self,
+        emulator: Emulator,
+        faults: Faults,
+        address: tuple[str, int],
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
+        self.server = Server(address, emulator, faults, tls)
+        host, port = self.server.server_address[:2]
+        self.url = f"{'https' if tls else 'http'}://{host}:{port}"
+        self._thread = threading.Thread(
+            target=self.server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="prismatic-emulator-tls" if tls else "prismatic-emulator",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def wait(self) -> None:
+        """Block until the server stops (or the process is interrupted)."""
+        self._thread.join()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(timeout=5)
 
 
 class Handler(BaseHTTPRequestHandler):
