@@ -1,6 +1,6 @@
 """The emulator's HTTP front: the one part of it that speaks HTTP as a server.
 
-``server``   the socket server: reads each request, writes each answer, refuses malformed ones
+``server``   the listeners and their socket server: reads each request, writes each answer
 ``routes``   the route table (method, path pattern -> handler), and the emulator-only routes
 ``api``      ``POST /api``: faults, the access token, the GraphQL request
 ``tokens``   the token routes, one exchange for ``/auth/refresh`` and ``/oauth/token``
