@@ -19,7 +19,7 @@ import threading
 from email.message import Message
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from . import routes
@@ -73,7 +73,7 @@ class Listener:
         tls: ssl.SSLContext | None = None,
     ) -> None:
         self.server = Server(address, emulator, faults, tls)
-        host, port = self.server.server_address[:2]
+        host, port = cast("tuple[str, int]", self.server.server_address[:2])
         self.url = f"{'https' if tls else 'http'}://{host}:{port}"
         self._thread = threading.Thread(
             target=self.server.serve_forever,
