@@ -79,9 +79,10 @@ class Demo:
 
 def run(out: TextIO, *, component: Component | None = None) -> int:
     from ..emulator import Emulator
+    from .emulator_seed import connector_seed
 
     component = component or load_component()
-    with Emulator(seed="demo") as emulator:
+    with Emulator(seed="demo", connector=connector_seed(component.spec)) as emulator:
         connection = Connection(emulator.refresh_token, base_url=emulator.url)
         print(
             f"Prismatic API emulator on {emulator.url}, seeded with a demo organization.", file=out

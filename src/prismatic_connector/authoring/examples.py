@@ -36,8 +36,10 @@ def generate(component: Component) -> dict[str, str]:
     from ..emulator import Emulator
     from ..emulator.ids import Fixed, use
     from .demo import Demo, session
+    from .emulator_seed import connector_seed
 
-    with use(Fixed()), Emulator(seed="demo") as emulator:
+    seeded = connector_seed(component.spec)
+    with use(Fixed()), Emulator(seed="demo", connector=seeded) as emulator:
         with Connection(emulator.refresh_token, base_url=emulator.url, rate_limit=None) as conn:
             demo = Demo(component, conn, io.StringIO())
             session(demo)

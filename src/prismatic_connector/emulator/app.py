@@ -1,4 +1,8 @@
-"""The emulator itself: its store, tokens, engine, faults and HTTP server, started and stopped."""
+"""The emulator itself: its store, tokens, engine, faults and HTTP server, started and stopped.
+
+Its methods answer plain values (records, bytes, None) or raise a model error;
+the HTTP front (``http``) turns them into answers and decides every status.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,20 @@ import tempfile
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from graphql import GraphQLError
 
+from . import connector as connectors
 from .engine import Engine, Outcome, build, registry
-from .faults import Faults, WallClock
-from .model.layout import LAYOUT
+from .http.faults import Faults
+from .layout import LAYOUT
 from .store import Store
-from .tokens import DEFAULT_TTL_S, Tokens
+from .tokens import DEFAULT_TTL_S, ForeignTenant, Tokens
+from .wallclock import WallClock
+
+if TYPE_CHECKING:
+    from .http.server import Listener
 
 Seed = Literal["demo", "empty"]
 _schema_lock = threading.Lock()
@@ -48,6 +57,7 @@ class Emulator:
         execution_s: float = 0.0,
         scale: Mapping[str, int] | None = None,
         tls: bool = False,
+        connector: Mapping[str, Any] | None = None,
     ) -> None:
         """``clock``: an object with ``now()`` (wall seconds) and ``sleep()``, read by the
         token expiry, the latency and the rate limit, so tests need not sleep.
@@ -58,12 +68,16 @@ class Emulator:
         refresh token there (needs the ``emulator-tls`` extra); see ``ca_file``.
         ``scale``: how many customers, integrations, instances and executions to have
         at least, such as ``{"instances": 10000}``, made in bulk (see ``scale.py``).
+        ``connector``: the component listed beside the built-in ones, as plain data (its
+        shape is in ``connector.py``); by default the one this package ships. A new store
+        is seeded with it; one given as ``db`` keeps the components it has.
         """
         from .scale import check
 
         if seed not in ("demo", "empty"):
             raise ValueError(f"seed must be 'demo' or 'empty', not {seed!r}")
         self.scale = check(scale or {})
+        self.connector = connectors.shipped() if connector is None else connectors.check(connector)
         self.seed = seed
         self.host = host
         self.port = port
@@ -74,19 +88,22 @@ class Emulator:
             self.faults.clock = clock
         # Whoever holds this may mint tokens through GET /emulator/tokens.
         self.admin_key = secrets.token_urlsafe(24)
+        self.url = ""
+        self._listener: Listener | None = None
+        self.tls = tls
+        self.tls_url = ""
+        self.ca_file: Path | None = None
+        self._tls_listener: Listener | None = None
+        self._tls_dir: tempfile.TemporaryDirectory[str] | None = None
+        self._open(db, token_ttl_s, execution_s)
+
+    def _open(self, db: str | Path | None, token_ttl_s: float, execution_s: float) -> None:
+        """The store (in a temporary folder of its own without ``db``), filled."""
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if db is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="prismatic-emulator-")
             db = Path(self._tmp.name) / "emulator.sqlite3"
         self.db_path = Path(db)
-        self.url = ""
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
-        self.tls = tls
-        self.tls_url = ""
-        self.ca_file: Path | None = None
-        self._tls_server: Any = None
-        self._tls_dir: tempfile.TemporaryDirectory[str] | None = None
         store = None
         try:
             store = self.store = Store(self.db_path, LAYOUT)
@@ -118,18 +135,10 @@ class Emulator:
     # -------------------------------------------------------------- lifecycle
 
     def start(self) -> Emulator:
-        from .server import Server
+        from .http.server import Listener
 
-        self._server = Server((self.host, self.port), self)
-        host, port = self._server.server_address[:2]
-        self.url = f"http://{host}:{port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="prismatic-emulator",
-            daemon=True,
-        )
-        self._thread.start()
+        self._listener = Listener(self, self.faults, (self.host, self.port))
+        self.url = self._listener.url
         self._remember_url()
         if self.tls:
             self._start_tls()
@@ -142,19 +151,12 @@ class Emulator:
 
     def _start_tls(self) -> None:
         from . import tls
-        from .server import Server
+        from .http.server import Listener
 
         self._tls_dir = tempfile.TemporaryDirectory(prefix="prismatic-emulator-tls-")
         made, self.ca_file = tls.context(Path(self._tls_dir.name), self.host)
-        self._tls_server = Server((self.host, 0), self, tls=made)
-        host, port = self._tls_server.server_address[:2]
-        self.tls_url = f"https://{host}:{port}"
-        threading.Thread(
-            target=self._tls_server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="prismatic-emulator-tls",
-            daemon=True,
-        ).start()
+        self._tls_listener = Listener(self, self.faults, (self.host, 0), tls=made)
+        self.tls_url = self._tls_listener.url
 
     def auth_meta(self) -> dict[str, str] | None:
         """What ``GET /auth/meta`` answers: where to exchange a refresh token; None without TLS."""
@@ -176,24 +178,19 @@ class Emulator:
 
     def wait(self) -> None:
         """Block until the server stops (or the process is interrupted)."""
-        if self._thread is not None:
-            self._thread.join()
+        if self._listener is not None:
+            self._listener.wait()
 
     def stop(self) -> None:
-        if self._tls_server is not None:
-            self._tls_server.shutdown()
-            self._tls_server.server_close()
-            self._tls_server = None
+        if self._tls_listener is not None:
+            self._tls_listener.stop()
+            self._tls_listener = None
         if self._tls_dir is not None:
             self._tls_dir.cleanup()
             self._tls_dir = None
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
         self.store.close()
         self._seeded.close()
         if self._tmp is not None:
@@ -216,6 +213,22 @@ class Emulator:
 
     def token(self, kind: str) -> str:
         return self.refresh_token if kind == "refresh" else self.access_token()
+
+    def exchange(self, refresh_token: str, tenant_id: str | None = None) -> dict[str, Any] | None:
+        """The token answer for a live refresh token; None if it is unknown or revoked.
+        A tenant other than the organization's raises ``ForeignTenant``, whatever the token."""
+        if tenant_id is not None and tenant_id != self.tenant_id:
+            raise ForeignTenant(tenant_id)
+        return self.tokens.exchange(refresh_token, tenant_id)
+
+    def revoke(self, refresh_token: str) -> bool:
+        """Revoke every refresh token of the token's user; False if the token is unknown."""
+        return self.tokens.revoke(refresh_token)
+
+    def user_of(self, access_token: str) -> str | None:
+        """The ID of the user an access token speaks for; None if forged, expired or revoked."""
+        principal = self.tokens.verify(access_token)
+        return None if principal is None else principal.user_id
 
     def reset(self) -> None:
         """Return to the state the emulator started with: records, tokens and counters.
@@ -300,14 +313,12 @@ class Emulator:
             return None
         return "application/json", triggers.request_document(run)
 
-    def upload(
-        self, token: str, query: dict[str, str], body: bytes, content_type: str
-    ) -> tuple[int, str]:
-        """Take a PUT to a presigned upload URL: (HTTP status, message)."""
+    def upload(self, token: str, query: dict[str, str], body: bytes, content_type: str) -> None:
+        """Take what was sent to a presigned upload URL; ``uploads.UploadRefused`` says why not."""
         from .model import uploads
 
         with self.store.write() as tx:
-            return uploads.accept(tx, token, query, body, content_type, now=self.clock.now())
+            uploads.accept(tx, token, query, body, content_type, now=self.clock.now())
 
     def media(self, media_id: str) -> tuple[str, bytes] | None:
         from .model import uploads
@@ -329,13 +340,12 @@ class Emulator:
         return packed
 
     def _ensure_seeded(self) -> str:
-        from ..component.runner import load_component
         from . import scale, seed
 
         with self.store.write() as tx:
             owner = tx.meta("owner")
             if owner is None:
-                owner = seed.base(tx, load_component().spec)
+                owner = seed.base(tx, self.connector)
                 tx.set_meta("owner", owner)
                 demo = self.seed == "demo"
             else:
@@ -344,7 +354,7 @@ class Emulator:
         if demo:
             seed.demo(self._seed_execute)
             with self.store.write() as tx:
-                seed.demo_connections(tx, load_component().spec.key)
+                seed.demo_connections(tx, self.connector["key"])
         if self.scale:
             with self.store.write() as tx:
                 scale.grow(tx, self.scale, owner=owner)

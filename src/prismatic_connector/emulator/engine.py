@@ -50,14 +50,16 @@ class Context:
 
 @dataclass
 class Outcome:
-    """How a request went: the HTTP status, the data, and any GraphQL errors."""
+    """How a request went: whether it was refused before it ran (a document that does not
+    parse or validate), the data, and any GraphQL errors."""
 
-    status: int
+    refused: bool
     data: dict[str, Any] | None
     errors: list[GraphQLError]
 
     def body(self) -> dict[str, Any]:
-        if self.status != 200:
+        """The GraphQL response: only the errors of a refused request."""
+        if self.refused:
             return {"errors": [e.formatted for e in self.errors]}
         answer: dict[str, Any] = {"data": self.data}
         if self.errors:
@@ -186,7 +188,7 @@ class Engine:
         """Run one request: queries on a snapshot of their own, mutations one at a time."""
         prepared = self.prepare(query)
         if isinstance(prepared, list):
-            return Outcome(400, None, prepared)
+            return Outcome(True, None, prepared)
         operation = get_operation_ast(prepared, operation_name)
         writes = operation is not None and operation.operation != OperationType.QUERY
         try:
@@ -200,7 +202,7 @@ class Engine:
                     is_awaitable=_never_awaitable,
                 )
         except GraphQLError as error:
-            return Outcome(400, None, [error])
+            return Outcome(True, None, [error])
         if not isinstance(result, ExecutionResult):  # pragma: no cover - no async resolvers here
             raise TypeError("the emulator's resolvers are synchronous")
-        return Outcome(200, result.data, list(result.errors or []))
+        return Outcome(False, result.data, list(result.errors or []))

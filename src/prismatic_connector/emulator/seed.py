@@ -1,5 +1,6 @@
-"""What a new emulator holds: an organization, its owner, roles, the built-in components,
-and, with ``seed="demo"``, a few customers, a published integration and a deployed instance.
+"""What a new emulator holds: an organization, its owner, roles, the built-in components and
+the connector it is given (``connector.py``), and, with ``seed="demo"``, a few customers, a
+published integration and a deployed instance.
 
 The demo data is written through the emulator's own GraphQL mutations, so it is
 exactly what a client would have made.
@@ -8,11 +9,10 @@ exactly what a client would have made.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib import resources
 from typing import Any
 
-from ..component.manifest import ComponentSpec
 from . import ids
 from .model import components, org, scoped
 from .transaction import Record, Tx
@@ -92,8 +92,9 @@ BUILT_INS: list[tuple[str, str, str, str, list[tuple[str, str, bool]]]] = [
 ]
 
 
-def base(tx: Tx, connector: ComponentSpec) -> str:
-    """The organization, its owner and roles, and the built-in components; the owner's ID."""
+def base(tx: Tx, connector: Mapping[str, Any]) -> str:
+    """The organization, its owner and roles, the built-in components and ``connector``
+    (as ``connector.check`` gives it); the owner's ID."""
     found = tx.insert(
         "Organization",
         org.organization(
@@ -132,33 +133,37 @@ def base(tx: Tx, connector: ComponentSpec) -> str:
             for a, al, trig in actions
         ]
         tx.insert("Component", record)
-    record = _component(
-        connector.key, connector.label, connector.description, "Application Connectors"
-    )
+    tx.insert("Component", _connector(connector))
+    return str(owner["id"])
+
+
+def _connector(connector: Mapping[str, Any]) -> Record:
+    """The connector's component record, with its actions and its connection."""
+    key = connector["key"]
+    record = _component(key, connector["label"], connector["description"], "Application Connectors")
     record["actions"] = [
         components.action(
             record["id"],
-            connector.key,
-            key=a.key,
-            label=a.label,
-            description=a.description,
-            inputs=[_input(f"{connector.key}:{a.key}", i) for i in a.inputs],
+            key,
+            key=a["key"],
+            label=a["label"],
+            description=a["description"],
+            inputs=[_input(f"{key}:{a['key']}", i) for i in a["inputs"]],
         )
-        for a in connector.actions
+        for a in connector["actions"]
     ]
-    connection = connector.connection
+    connection = connector["connection"]
     record["connections"] = [
         components.connection(
             record["id"],
-            connector.key,
-            key=connection.key,
-            label=connection.label,
-            comments=connection.comments,
-            inputs=[_input(f"{connector.key}:{connection.key}", i) for i in connection.inputs],
+            key,
+            key=connection["key"],
+            label=connection["label"],
+            comments=connection["comments"],
+            inputs=[_input(f"{key}:{connection['key']}", i) for i in connection["inputs"]],
         )
     ]
-    tx.insert("Component", record)
-    return str(owner["id"])
+    return record
 
 
 def _component(key: str, label: str, description: str, category: str) -> Record:
@@ -171,16 +176,16 @@ def _component(key: str, label: str, description: str, category: str) -> Record:
     )
 
 
-def _input(owner: str, spec: Any) -> Record:
-    default = spec.default
+def _input(owner: str, spec: Mapping[str, Any]) -> Record:
+    default, kind = spec["default"], spec["type"]
     return components.input_field(
         owner,
-        key=spec.key,
-        label=spec.label,
-        type={"integer": "STRING", "json": "CODE"}.get(spec.type, spec.type.upper()),
-        required=spec.required,
+        key=spec["key"],
+        label=spec["label"],
+        type={"integer": "STRING", "json": "CODE"}.get(kind, kind.upper()),
+        required=spec["required"],
         default=json.dumps(default) if isinstance(default, bool) else default,
-        comments=spec.comments,
+        comments=spec["comments"],
     )
 
 

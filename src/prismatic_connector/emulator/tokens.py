@@ -16,8 +16,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from .faults import WallClock
 from .store import Store
+from .wallclock import WallClock
 
 DEFAULT_TTL_S = 7 * 24 * 3600
 
@@ -32,6 +32,10 @@ def _unb64(text: str) -> bytes:
 
 def digest(refresh_token: str) -> str:
     return hashlib.sha256(refresh_token.encode()).hexdigest()[:32]
+
+
+class ForeignTenant(Exception):  # noqa: N818 - named for what the exchange is refused for
+    """A token exchange named a tenant other than the organization's."""
 
 
 @dataclass(frozen=True)

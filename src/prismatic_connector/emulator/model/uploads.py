@@ -13,7 +13,7 @@ import hmac
 import io
 import secrets
 import zipfile
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 from ..transaction import Record, Tx
@@ -21,6 +21,27 @@ from . import components
 
 TTL_S = 15 * 60
 KINDS = {"package": "application/zip", "icon": "image/png"}
+Reason = Literal["invalid", "expired", "used", "wrong_type", "gone", "damaged"]
+
+
+class UploadRefused(Exception):  # noqa: N818 - named for what the uploader is told
+    """An upload the URL does not take: ``reason`` says why, ``message`` tells the uploader."""
+
+    def __init__(self, reason: Reason, message: str) -> None:
+        super().__init__(message)
+        self.reason: Reason = reason
+        self.message = message
+
+
+_SAID: dict[Reason, str] = {
+    "invalid": "The upload URL is not valid.",
+    "expired": "The upload URL has expired.",
+    "used": "The upload URL has already been used.",
+}
+
+
+def _refused(reason: Reason) -> UploadRefused:
+    return UploadRefused(reason, _SAID[reason])
 
 
 def _sign(tx: Tx, token: str, expires: int) -> str:
@@ -69,47 +90,47 @@ def media_urls(tx: Tx, object_id: str, media_type: str, *, now: float) -> tuple[
 
 def _accept_media(
     tx: Tx, token: str, query: dict[str, str], body: bytes, content_type: str, *, now: float
-) -> tuple[int, str]:
+) -> None:
     expires = int(query.get("expires") or 0)
     signed = f"{token}:{query.get('object')}:{query.get('kind')}"
     if not hmac.compare_digest(_sign(tx, signed, expires), query.get("signature") or ""):
-        return 403, "The upload URL is not valid."
+        raise _refused("invalid")
     if now > expires:
-        return 403, "The upload URL has expired."
+        raise _refused("expired")
     if tx.get("Media", token) is not None:
-        return 409, "The upload URL has already been used."
+        raise _refused("used")
     kind = content_type.split(";")[0].strip().lower()
     if not kind.startswith("image/"):
-        return 415, "Expected an image."
+        raise UploadRefused("wrong_type", "Expected an image.")
     tx.insert("Media", {"id": token, "contentType": kind, "data": base64.b64encode(body).decode()})
-    return 200, "Uploaded."
 
 
 def accept(
     tx: Tx, token: str, query: dict[str, str], body: bytes, content_type: str, *, now: float
-) -> tuple[int, str]:
-    """Take one upload: (HTTP status, message)."""
+) -> None:
+    """Take one upload, or raise ``UploadRefused`` saying why not."""
     if token.startswith("m-"):
-        return _accept_media(tx, token, query, body, content_type, now=now)
+        _accept_media(tx, token, query, body, content_type, now=now)
+        return
     found = tx.get("Upload", token)
     expected = _sign(tx, token, int(query.get("expires") or 0)) if found else ""
     given = query.get("signature") or ""
     if found is None or not hmac.compare_digest(expected, given):
-        return 403, "The upload URL is not valid."
+        raise _refused("invalid")
     if found["expires"] != int(query.get("expires") or 0) or now > found["expires"]:
-        return 403, "The upload URL has expired."
+        raise _refused("expired")
     if found["used"]:
-        return 409, "The upload URL has already been used."
+        raise _refused("used")
     wanted = KINDS[found["kind"]]
     if content_type.split(";")[0].strip().lower() != wanted:
-        return 415, f"Expected Content-Type {wanted}."
+        raise UploadRefused("wrong_type", f"Expected Content-Type {wanted}.")
     record = tx.get("Component", found["component"])
     if record is None:
-        return 404, "The component of this upload is gone."
+        raise UploadRefused("gone", "The component of this upload is gone.")
     if found["kind"] == "package":
         problem = _package_problem(body)
         if problem:
-            return 400, problem
+            raise UploadRefused("damaged", problem)
         components.list_version(
             tx, record, signature=hashlib.sha1(body, usedforsecurity=False).hexdigest()
         )
@@ -119,7 +140,6 @@ def accept(
         _set_icon(tx, record, body)
     found["used"] = True
     tx.put("Upload", found)
-    return 200, "Uploaded."
 
 
 def _package_problem(body: bytes) -> str:
