@@ -46,6 +46,8 @@ MOVED = {
     "step_protocol": "cli.step",
     "emulator.commands": "cli.emulator",
     "emulator.envfile": "cli.envfile",
+    "emulator.model.layout": "emulator.layout",
+    "emulator.server": "emulator.http.server",
 }
 
 

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from prismatic_connector.emulator import Emulator, fulltext
-from prismatic_connector.emulator.model.layout import LAYOUT
+from prismatic_connector.emulator.layout import LAYOUT, Layout
 from prismatic_connector.emulator.query import PLAIN, filters
-from prismatic_connector.emulator.store import Layout, Store
+from prismatic_connector.emulator.store import Store
 from prismatic_connector.emulator.transaction import Tx
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,7 +18,6 @@ SERVING = ("http.server", "socketserver", "socket")
 # Lowest first: a model module may import only those before it.
 MODEL_ORDER = [
     "base",
-    "layout",
     "org",
     "customers",
     "components",

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .app import Emulator
-    from .http.faults import Faults
+    from .faults import Faults
 
 __all__ = ["Emulator", "Faults"]
 
@@ -30,7 +30,7 @@ def __getattr__(name: str) -> Any:
 
         return Emulator
     if name == "Faults":
-        from .http.faults import Faults
+        from .faults import Faults
 
         return Faults
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

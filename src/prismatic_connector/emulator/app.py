@@ -17,7 +17,7 @@ from graphql import GraphQLError
 
 from . import connector as connectors
 from .engine import Engine, Outcome, build, registry
-from .http.faults import Faults
+from .faults import Faults
 from .layout import LAYOUT
 from .store import Store
 from .tokens import DEFAULT_TTL_S, ForeignTenant, Tokens

@@ -13,7 +13,27 @@ index each (``texts``).
 
 from __future__ import annotations
 
-from .store import Layout
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the store knows of the record types: indexed fields, and what a delete takes along.
+
+    ``indexes``: every record type -> fields looked up, filtered or sorted on: ``"customer"``,
+    several fields in one index (``"customer isSystem"``, so a count of a customer's
+    instances reads only the index), or ``"name nocase"``, without regard to ASCII case.
+    ``cascades``: type -> (child type, field of the child holding the parent's ID).
+    ``refs``: type -> field holding an ID -> the type it points at, so a filter through it
+    (``customer_ExternalId``) finds the related records first, by their own indexes.
+    ``texts``: type -> fields whose substring filters a trigram index serves (``fulltext``).
+    """
+
+    indexes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    cascades: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    refs: dict[str, dict[str, str]] = field(default_factory=dict)
+    texts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
 
 LAYOUT = Layout(
     indexes={

@@ -24,7 +24,7 @@ from .paging import PAGING_ARGS, connection, window
 from .transaction import Record, Tx, Where, field_sql
 
 if TYPE_CHECKING:
-    from .store import Layout
+    from .layout import Layout
 
 LOOKUPS = ("Icontains", "Contains", "Istartswith", "Iexact", "In", "Isnull", "Gte", "Lte")
 _CI = {"Icontains": "contains_ci", "Istartswith": "startswith_ci", "Iexact": "equal_ci"}

@@ -18,10 +18,10 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import fulltext
+from .layout import Layout
 from .transaction import Tx, field_sql, register_functions
 
 _SCHEMA = """
@@ -51,43 +51,26 @@ BUSY_TIMEOUT_MS = 30_000
 ANALYZE_EVERY = 1_000
 
 
-@dataclass(frozen=True)
-class Layout:
-    """What the store knows of the record types: indexed fields, and what a delete takes along.
-
-    ``indexes``: every record type -> fields looked up, filtered or sorted on: ``"customer"``,
-    several fields in one index (``"customer isSystem"``, so a count of a customer's
-    instances reads only the index), or ``"name nocase"``, without regard to ASCII case.
-    ``cascades``: type -> (child type, field of the child holding the parent's ID).
-    ``refs``: type -> field holding an ID -> the type it points at, so a filter through it
-    (``customer_ExternalId``) finds the related records first, by their own indexes.
-    ``texts``: type -> fields whose substring filters a trigram index serves (``fulltext``).
-    """
-
-    indexes: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    cascades: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
-    refs: dict[str, dict[str, str]] = field(default_factory=dict)
-    texts: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def statements(self) -> list[str]:
-        # Each type has an index of its own, so the planner weighs it by that type's count.
-        out = [
-            f"CREATE INDEX IF NOT EXISTS \"ix_{t}\" ON records (seq) WHERE type = '{t}'"
-            for t in self.indexes
-        ]
-        for type_name, names in self.indexes.items():
-            for spec in names:
-                fields = spec.split()
-                collate = " COLLATE NOCASE" if fields[-1] == "nocase" else ""
-                if collate:
-                    fields.pop()
-                columns = ", ".join(field_sql(name, column="data") + collate for name in fields)
-                name = "_".join([type_name, *fields])
-                out.append(
-                    f'CREATE INDEX IF NOT EXISTS "ix_{name}" ON records '
-                    f"({columns}, seq) WHERE type = '{type_name}'"
-                )
-        return out
+def index_statements(layout: Layout) -> list[str]:
+    """The expression indexes ``layout`` asks for, as SQL."""
+    # Each type has an index of its own, so the planner weighs it by that type's count.
+    out = [
+        f"CREATE INDEX IF NOT EXISTS \"ix_{t}\" ON records (seq) WHERE type = '{t}'"
+        for t in layout.indexes
+    ]
+    for type_name, names in layout.indexes.items():
+        for spec in names:
+            fields = spec.split()
+            collate = " COLLATE NOCASE" if fields[-1] == "nocase" else ""
+            if collate:
+                fields.pop()
+            columns = ", ".join(field_sql(name, column="data") + collate for name in fields)
+            name = "_".join([type_name, *fields])
+            out.append(
+                f'CREATE INDEX IF NOT EXISTS "ix_{name}" ON records '
+                f"({columns}, seq) WHERE type = '{type_name}'"
+            )
+    return out
 
 
 class Store:
@@ -102,7 +85,7 @@ class Store:
         db = self._connect()
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(_SCHEMA)
-        for statement in self.layout.statements():
+        for statement in index_statements(self.layout):
             db.execute(statement)
         fulltext.install(db, self.layout.texts)
         self._writes = 0

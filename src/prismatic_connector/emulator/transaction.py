@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from . import fulltext
 
 if TYPE_CHECKING:
-    from .store import Layout
+    from .layout import Layout
 
 Record = dict[str, Any]
 

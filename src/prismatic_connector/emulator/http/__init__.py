@@ -4,10 +4,9 @@
 ``routes``   the route table (method, path pattern -> handler), and the emulator-only routes
 ``api``      ``POST /api``: faults, the access token, the GraphQL request
 ``tokens``   the token routes, one exchange for ``/auth/refresh`` and ``/oauth/token``
-``faults``   the faults injected in front of the API (latency, 429/502/503, drops)
-``messages`` what a route is handed and hands back
+``messages`` what a route is handed and hands back, and what a fault answers instead
 
 Routes call the ``Emulator``, which answers plain values (records, bytes, None) or
-raises a model error; every HTTP status is decided here. Nothing is imported
-here, so that ``emulator.http.faults`` loads without the server.
+raises a model error; every HTTP status is decided here. The faults themselves
+(``emulator.faults``) are the emulator's settings; here they become answers.
 """

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from . import faults
-from .messages import DROP, Answer, Front, Request, error, json_answer
+from .. import faults
+from .messages import DROP, Answer, Front, Request, error, json_answer, stopped
 
 UNAUTHENTICATED = "Authentication credentials were not provided or are invalid."
 
@@ -20,9 +20,9 @@ UNAUTHENTICATED = "Authentication credentials were not provided or are invalid."
 def graphql(front: Front, request: Request) -> Answer:
     token = request.header("Authorization").removeprefix("Bearer ").strip()
     verdict = faults.decide(front.faults, token)
-    stopped = faults.stopped(verdict)
-    if stopped is not None:
-        return stopped
+    instead = stopped(verdict)
+    if instead is not None:
+        return instead
     user_id = front.emulator.user_of(token) if token else None
     if user_id is None:
         return error(401, UNAUTHENTICATED)

@@ -8,21 +8,73 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.message import Message
-from typing import TYPE_CHECKING, Any
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 if TYPE_CHECKING:
-    from ..app import Emulator
-    from .faults import Faults
+    from ..engine import Outcome
+    from ..faults import Faults, Verdict
 
 JSON = "application/json"
+
+
+class Served(Protocol):
+    """What the routes ask of the emulator (``app.Emulator``), which serves them plain
+    values: the front needs no more of it, and imports none of it."""
+
+    url: str
+    admin_key: str
+    handler_timeout_s: float
+
+    def answer(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        operation_name: str | None = None,
+        *,
+        user_id: str | None = None,
+    ) -> Outcome: ...
+
+    def auth_meta(self) -> dict[str, str] | None: ...
+
+    def token(self, kind: str) -> str: ...
+
+    def exchange(
+        self, refresh_token: str, tenant_id: str | None = None
+    ) -> dict[str, Any] | None: ...
+
+    def revoke(self, refresh_token: str) -> bool: ...
+
+    def user_of(self, access_token: str) -> str | None: ...
+
+    def invoke_webhook(
+        self,
+        config_id: str,
+        body: bytes,
+        content_type: str | None,
+        *,
+        synchronous: bool = False,
+        headers: Mapping[str, str] | None = None,
+        query: Mapping[str, str] | None = None,
+        path_fragment: str = "",
+        url: str = "",
+    ) -> tuple[str, Any] | None: ...
+
+    def request_payload(self, run_id: str) -> tuple[str, bytes] | None: ...
+
+    def upload(self, token: str, query: dict[str, str], body: bytes, content_type: str) -> None: ...
+
+    def media(self, media_id: str) -> tuple[str, bytes] | None: ...
+
+    def step_result(self, step_id: str) -> bytes | None: ...
 
 
 @dataclass(frozen=True)
 class Front:
     """What the routes answer for: the emulator, and the faults injected in front of it."""
 
-    emulator: Emulator
+    emulator: Served
     faults: Faults
 
 
@@ -73,3 +125,14 @@ def json_answer(
 def error(status: int, message: str, *, close: bool = False) -> Answer:
     """The API's error shape: ``{"errors": [{"message": ...}]}``."""
     return json_answer(status, {"errors": [{"message": message}]}, close=close)
+
+
+def stopped(verdict: Verdict) -> Answer | None:
+    """What a request the faults stop gets instead of its answer; None if it goes on."""
+    if verdict.kind == "drop":
+        return DROP
+    if verdict.kind == "status":
+        headers = {"Retry-After": str(verdict.retry_after_s)} if verdict.retry_after_s else {}
+        phrase = HTTPStatus(verdict.status).phrase
+        return json_answer(verdict.status, {"errors": [{"message": phrase}]}, headers)
+    return None

@@ -23,11 +23,10 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from . import routes
-from .messages import Answer, Front, Request, error
+from .messages import Answer, Front, Request, Served, error
 
 if TYPE_CHECKING:
-    from ..app import Emulator
-    from .faults import Faults
+    from ..faults import Faults
 
 log = logging.getLogger("prismatic_connector.emulator")
 MAX_BODY = 10 * 1024 * 1024
@@ -44,7 +43,7 @@ class Server(ThreadingHTTPServer):
     def __init__(
         self,
         address: tuple[str, int],
-        emulator: Emulator,
+        emulator: Served,
         faults: Faults,
         tls: ssl.SSLContext | None = None,
     ) -> None:
@@ -67,7 +66,7 @@ class Listener:
 
     def __init__(
         self,
-        emulator: Emulator,
+        emulator: Served,
         faults: Faults,
         address: tuple[str, int],
         tls: ssl.SSLContext | None = None,

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
+from .. import faults
 from ..tokens import ForeignTenant
-from . import faults
-from .messages import DROP, Answer, Front, Request, json_answer
+from .messages import DROP, Answer, Front, Request, json_answer, stopped
 
 Fields = tuple[dict[str, Any], str]
 UNKNOWN = {"error": "invalid_grant", "error_description": "Unknown or revoked refresh token"}
@@ -67,9 +67,9 @@ def _exchange(front: Front, raw: bytes, dialect: Dialect) -> Answer:
 def refresh(front: Front, request: Request) -> Answer:
     """``/auth/refresh``, where the faults reach too when ``on_refresh`` says so."""
     verdict = faults.decide(front.faults, "", refresh=True)
-    stopped = faults.stopped(verdict)
-    if stopped is not None:
-        return stopped
+    instead = stopped(verdict)
+    if instead is not None:
+        return instead
     answer = _exchange(front, request.body, REFRESH)
     if verdict.kind == "drop_after_apply" and answer.status == 200:
         return DROP

@@ -328,22 +328,7 @@ def publish(tx: Tx, data: dict[str, Any], *, by: str) -> Record:
         allowUpdate=True,
         allowRemove=True,
     )
-    record["actions"] = [
-        {
-            **action(
-                record["id"],
-                key,
-                key=a["key"],
-                label=a["display"]["label"],
-                description=a["display"]["description"],
-                inputs=_inputs(f"{key}:{a['key']}", a.get("inputs")),
-            ),
-            "examplePayload": a.get("examplePayload"),
-            "directions": a["display"].get("directions"),
-            "important": bool(a["display"].get("important")),
-        }
-        for a in actions
-    ]
+    record["actions"] = [_published_action(record["id"], key, a) for a in actions]
     record["connections"] = [
         connection(
             record["id"],
@@ -357,6 +342,24 @@ def publish(tx: Tx, data: dict[str, Any], *, by: str) -> Record:
         if c
     ]
     return tx.insert("Component", record)
+
+
+def _published_action(component_id: str, key: str, given: dict[str, Any]) -> Record:
+    """One action of a published version, as publishComponent's input describes it."""
+    display = given["display"]
+    return {
+        **action(
+            component_id,
+            key,
+            key=given["key"],
+            label=display["label"],
+            description=display["description"],
+            inputs=_inputs(f"{key}:{given['key']}", given.get("inputs")),
+        ),
+        "examplePayload": given.get("examplePayload"),
+        "directions": display.get("directions"),
+        "important": bool(display.get("important")),
+    }
 
 
 def list_version(tx: Tx, record: Record, *, signature: str) -> None:
