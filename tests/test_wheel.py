@@ -7,8 +7,10 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+from packaging.requirements import Requirement
 
 from .conftest import ROOT
 
@@ -56,7 +58,7 @@ def test_wheel_installs_one_top_level_package_with_the_component(wheel: Path) ->
     operations = "prismatic_connector/authoring/operations"
     assert f"{operations}/publishComponent.graphql" in names
     assert f"{operations}/componentSignature.graphql" in names
-    assert "prismatic_connector/manifest.schema.json" in names
+    assert "prismatic_connector/component/manifest.schema.json" in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
 
 
@@ -213,4 +215,130 @@ def test_the_sdist_carries_the_component_and_its_tests(tmp_path: Path) -> None:
     with tarfile.open(built) as archive:
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
     assert {"component.yaml", "assets/icon.png", "queries/getInstance.example.json"} <= names
-    assert {"src/prismatic_connector/packaging.py", "tests/compat/package-lock.json"} <= names
+    assert {
+        "src/prismatic_connector/authoring/packaging.py",
+        "tests/compat/package-lock.json",
+    } <= names
+
+
+def wanted(requirement: Requirement) -> bool:
+    """Whether a plain install on this machine brings the requirement."""
+    marker = requirement.marker
+    return marker is None or marker.evaluate({"extra": ""})
+
+
+def core_dependencies(wheel: Path, target: Path) -> None:
+    """Links the packages a plain install of the wheel brings into ``target``; the wheel's
+    own metadata says which, not this environment's install of the project."""
+    import email
+
+    with zipfile.ZipFile(wheel) as archive:
+        (meta,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        own = email.message_from_bytes(archive.read(meta)).get_all("Requires-Dist") or []
+    link_closure([r.name for r in map(Requirement, own) if wanted(r)], target)
+
+
+def link_closure(names: list[str], target: Path) -> None:
+    """Links to the named distributions and everything they need, taken from this
+    environment, into ``target``; nothing else is there."""
+    import re
+    from importlib import metadata
+
+    seen: set[str] = {"prismatic-connector"}
+    todo = list(names)
+    while todo:
+        name = re.sub(r"[-_.]+", "-", todo.pop()).lower()
+        if name in seen:
+            continue
+        seen.add(name)
+        dist = metadata.distribution(name)
+        todo += [r.name for r in map(Requirement, dist.requires or []) if wanted(r)]
+        tops = {Path(str(f)).parts[0] for f in dist.files or [] if not str(f).startswith("..")}
+        for top in tops:
+            source = Path(str(dist.locate_file(top)))
+            if source.exists() and not (target / top).exists() and top != "__pycache__":
+                (target / top).symlink_to(source)
+
+
+def test_a_plain_install_runs_actions_and_names_the_emulator_extra(
+    wheel: Path, tmp_path: Path
+) -> None:
+    venv = tmp_path / "plain"
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120
+    )
+    python = venv / "bin" / "python"
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout.strip()
+    )
+    install(wheel, site)
+    deps = tmp_path / "deps"
+    deps.mkdir()
+    core_dependencies(wheel, deps)
+    (site / "deps.pth").write_text(f"{deps}\n")
+    for extra in ("msgpack", "trustme", "cryptography", "argcomplete", "airflow", "gql"):
+        assert not (deps / extra).exists(), extra
+
+    from .loopback import REFRESH_TOKEN, RecordingServer, start
+
+    state = RecordingServer()
+    httpd, _ = start(state)
+    state.reply_data({"authenticatedUser": {"id": "u1"}})
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)}
+    api = {**env, "PRISM_REFRESH_TOKEN": REFRESH_TOKEN, "PRISMATIC_URL": state.url}
+
+    def cli(*args: str, stdin: str = "", environment: dict[str, str] = api) -> Any:
+        return subprocess.run(
+            [str(python), "-m", "prismatic_connector", *args],
+            input=stdin,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
+
+    try:
+        invoked = cli("invoke", "getCurrentUser")
+        assert invoked.returncode == 0, invoked.stderr
+        assert json.loads(invoked.stdout)["data"]["data"] == {"authenticatedUser": {"id": "u1"}}
+        request = {"action": "getCurrentUser", "connection": {"apiKey": REFRESH_TOKEN}}
+        stepped = cli("step", stdin=json.dumps(request))
+        assert stepped.returncode == 0, stepped.stdout + stepped.stderr
+        assert len(state.api_calls) == 2
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    extra = "pip install 'prismatic-connector[emulator]'"
+    for args in (["demo"], ["emulator", "serve", "--port", "0"]):
+        done = cli(*args, environment=env)
+        assert done.returncode == 2, (args, done.stdout, done.stderr)
+        assert done.stderr.count("\n") == 1
+        assert extra in done.stderr
+    # pytest loads the plugin in every run where the project is installed; without the
+    # extra it still loads, and only a test that asks for an emulator is told what to add.
+    link_closure(["pytest"], deps)
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "test_plain.py").write_text(
+        "def test_plain():\n    pass\n\n\n"
+        "def test_wants_an_emulator(prismatic_emulator):\n    pass\n"
+    )
+    plugin = subprocess.run(
+        [str(python), "-m", "pytest", "-p", "no:cacheprovider", "-rA", str(suite)],
+        env=env,
+        cwd=suite,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert plugin.returncode == 1, plugin.stdout + plugin.stderr
+    assert "PASSED test_plain.py::test_plain" in plugin.stdout
+    assert "ERROR test_plain.py::test_wants_an_emulator" in plugin.stdout
+    assert extra in plugin.stdout

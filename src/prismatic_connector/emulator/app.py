@@ -72,7 +72,10 @@ class Emulator:
         shape is in ``connector.py``); by default the one this package ships. A new store
         is seeded with it; one given as ``db`` keeps the components it has.
         """
+        from .extra import require
         from .scale import check
+
+        require()
 
         if seed not in ("demo", "empty"):
             raise ValueError(f"seed must be 'demo' or 'empty', not {seed!r}")
