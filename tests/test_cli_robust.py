@@ -284,3 +284,29 @@ def test_only_the_named_command_is_built_and_others_still_answer() -> None:
     everything = commands(build_parser(None))
     assert {"invoke", "actions", "publish", "emulator", "docs"} <= set(everything)
     assert commands(build_parser("no-such-command")) == everything
+
+
+WITHOUT_THE_EMULATOR_EXTRA = """
+import sys
+sys.modules["msgpack"] = None
+sys.modules["trustme"] = None
+from prismatic_connector.cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("args", [["examples", "--check"], ["demo"], ["emulator", "serve"]])
+def test_the_emulator_commands_name_the_extra_they_need(args: list[str]) -> None:
+    # A checkout installed without the extra: the commands that start an emulator say
+    # what to install, in one line, before anything starts.
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_THE_EMULATOR_EXTRA, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    no_traceback(done)
+    assert done.returncode == 2, done.stderr
+    assert "needs msgpack and trustme" in done.stderr
+    assert "pip install 'prismatic-connector[emulator]'" in done.stderr
