@@ -14,6 +14,7 @@ from .connection import Connection
 from .errors import (
     ConfigurationError,
     ConnectorError,
+    ControlError,
     CredentialError,
     GraphQLError,
     InputError,
@@ -33,6 +34,7 @@ __all__ = [
     "ConfigurationError",
     "Connection",
     "ConnectorError",
+    "ControlError",
     "CredentialError",
     "GraphQLError",
     "InputError",

@@ -29,6 +29,7 @@ from typing import Any
 __all__ = [
     "ConfigurationError",
     "ConnectorError",
+    "ControlError",
     "CredentialError",
     "GraphQLError",
     "InputError",
@@ -81,6 +82,19 @@ class ConfigurationError(ConnectorError):
         self.setting = setting
         self.problem = problem
         super().__init__(f"{setting}: {problem}")
+
+
+class ControlError(ConnectorError):
+    """The emulator's control surface refused a request: ``field`` names what was wrong
+    (``seconds``, ``operation``, ...) and ``status`` is the HTTP status it answers with
+    (400 for a bad value, 404 for an unknown rule, 409 for what the emulator's state
+    does not allow, 403 for a wrong admin key)."""
+
+    def __init__(self, field: str, problem: str, *, status: int = 400) -> None:
+        self.field = field
+        self.problem = problem
+        self.status = status
+        super().__init__(f"{field}: {problem}" if field else problem)
 
 
 class CredentialError(ConnectorError):

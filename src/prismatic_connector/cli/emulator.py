@@ -18,7 +18,9 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from ..emulator.keyfile import admin_key_path
 from ..errors import ConfigurationError
+from . import emulator_control
 from .shared import (
     EXIT_FAILED,
     EXIT_OK,
@@ -66,9 +68,9 @@ def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
     )
     commands = emulator.add_subparsers(dest="emulator_command", required=True)
 
-    def command(name: str, help: str) -> argparse.ArgumentParser:
+    def command(name: str, help: str, epilog: str | None = None) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = commands.add_parser(
-            name, help=help, formatter_class=formatter, epilog=EXAMPLES[name]
+            name, help=help, formatter_class=formatter, epilog=epilog or EXAMPLES[name]
         )
         return parser
 
@@ -90,6 +92,7 @@ def add_parser(sub: Any, formatter: type[argparse.HelpFormatter]) -> None:
         default=None,
         help="the key file `emulator serve` wrote (default: found from the URL)",
     )
+    emulator_control.add_parsers(command)
 
 
 def _serve_options(serve: argparse.ArgumentParser) -> None:
@@ -120,6 +123,12 @@ def _serve_options(serve: argparse.ArgumentParser) -> None:
     serve.add_argument(
         "--execution-s", type=float, default=0.0, help="how long each flow run stays PENDING"
     )
+    serve.add_argument(
+        "--manual-clock",
+        action="store_true",
+        help="a clock that moves only when told (`emulator clock --advance`), so tests"
+        " drive waits and expiries without sleeping",
+    )
     for name, default, text in Faults.options():
         flag = "--" + name.replace("_", "-")
         if isinstance(default, bool):
@@ -130,17 +139,8 @@ def _serve_options(serve: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return {"serve": _serve, "coverage": _coverage, "token": _token}[args.emulator_command](args)
-
-
-def admin_key_path(url: str) -> Path:
-    """Where ``serve`` leaves the admin key of the emulator at ``url``, for its user only."""
-    base = os.environ.get("XDG_RUNTIME_DIR") or os.environ.get("XDG_CACHE_HOME")
-    folder = Path(base) if base else Path.home() / ".cache"
-    name = (
-        url.split("://", 1)[-1].replace(":", "-").replace("/", "").replace("[", "").replace("]", "")
-    )
-    return folder / "prismatic-connector" / f"emulator-{name}.key"
+    commands = {"serve": _serve, "coverage": _coverage, "token": _token}
+    return commands.get(args.emulator_command, emulator_control.run)(args)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -173,6 +173,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _serve_until_stopped(args: argparse.Namespace, faults: Faults, env_file: EnvFile | None) -> int:
     from ..emulator import tls
     from ..emulator.app import Emulator
+    from ..emulator.clock import ManualClock
     from ..emulator.scale import parse
 
     try:
@@ -187,6 +188,7 @@ def _serve_until_stopped(args: argparse.Namespace, faults: Faults, env_file: Env
             port=args.port,
             token_ttl_s=args.token_ttl,
             faults=faults,
+            clock=ManualClock() if args.manual_clock else None,
             execution_s=args.execution_s,
             scale=scale,
             tls=tls.available(),

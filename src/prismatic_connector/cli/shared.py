@@ -61,7 +61,13 @@ class UsageError(Exception):
 
 
 # The settings the command line takes as options, by the options' names.
-_FLAGS = {"timeout": "--timeout", "retries": "--retries", "base_url": "--url"}
+_FLAGS = {
+    "timeout": "--timeout",
+    "retries": "--retries",
+    "base_url": "--url",
+    "url": "--url",
+    "admin key": "--admin-key-file",
+}
 
 
 def fail(message: str, code: int) -> int:

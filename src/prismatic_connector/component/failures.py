@@ -13,7 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import ConfigurationError, CredentialError, InputError, ManifestError
+from ..errors import (
+    ConfigurationError,
+    ControlError,
+    CredentialError,
+    InputError,
+    ManifestError,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -46,7 +52,7 @@ def payload_errors(data: Any) -> list[dict[str, Any]]:
 
 def exit_status(error: BaseException) -> int:
     """The exit status a failure ends a command with."""
-    if isinstance(error, (InputError, ManifestError, ConfigurationError)):
+    if isinstance(error, (InputError, ManifestError, ConfigurationError, ControlError)):
         return EXIT_USAGE
     if isinstance(error, CredentialError) and error.missing:
         return EXIT_USAGE

@@ -7,7 +7,10 @@
 State lives in SQLite (a file given as ``db``, else a temporary one that goes
 away with the emulator), so it survives restarts and concurrent requests are
 safe. ``faults`` injects latency, throttling, server errors and dropped
-connections; ``applied()`` counts what each mutation applied.
+connections; ``applied()`` counts what each mutation applied. Its control surface
+(``controls.py``: the clock, fault rules, scripted runs, the request journal) is
+also reached from another process with ``EmulatorClient``, which needs only
+requests, not the ``emulator`` extra.
 
 The names are loaded on first use, so that importing this package (as the
 command line does to describe its options) does not load graphql-core.
@@ -19,12 +22,22 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .app import Emulator
+    from .client import EmulatorClient
+    from .clock import ManualClock
     from .faults import Faults
 
-__all__ = ["Emulator", "Faults"]
+__all__ = ["Emulator", "EmulatorClient", "Faults", "ManualClock"]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "EmulatorClient":
+        from .client import EmulatorClient
+
+        return EmulatorClient
+    if name == "ManualClock":
+        from .clock import ManualClock
+
+        return ManualClock
     if name == "Emulator":
         from .app import Emulator
 

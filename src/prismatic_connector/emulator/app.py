@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from graphql import GraphQLError
 
 from . import connector as connectors
+from .clock import Clock, ManualClock, WallClock
+from .controls import Controls
 from .engine import Engine, Outcome, build, registry
 from .faults import Faults
 from .layout import LAYOUT
 from .store import Store
 from .tokens import DEFAULT_TTL_S, ForeignTenant, Tokens
-from .wallclock import WallClock
 
 if TYPE_CHECKING:
     from .http.server import Listener
@@ -42,7 +43,7 @@ def shared_engine() -> Engine:
         return _engine
 
 
-class Emulator:
+class Emulator(Controls):
     def __init__(
         self,
         *,
@@ -52,15 +53,15 @@ class Emulator:
         port: int = 0,
         token_ttl_s: float = DEFAULT_TTL_S,
         faults: Faults | None = None,
-        clock: Any = None,
+        clock: Clock | None = None,
         handler_timeout_s: float = 10.0,
         execution_s: float = 0.0,
         scale: Mapping[str, int] | None = None,
         tls: bool = False,
         connector: Mapping[str, Any] | None = None,
     ) -> None:
-        """``clock``: an object with ``now()`` (wall seconds) and ``sleep()``, read by the
-        token expiry, the latency and the rate limit, so tests need not sleep.
+        """``clock``: where every time the emulator reads comes from (``clock.py``):
+        ``ManualClock()`` moves only when told (``clock_advance``), so tests need not sleep.
         ``handler_timeout_s``: how long a connection may sit idle, or a body take to arrive.
         ``execution_s``: how long each flow run stays PENDING before it reads as ended,
         for clients that wait on executions (0: runs end at once).
@@ -84,7 +85,7 @@ class Emulator:
         self.seed = seed
         self.host = host
         self.port = port
-        self.clock = clock or WallClock()
+        self._clock: Clock = clock or WallClock()
         self.handler_timeout_s = handler_timeout_s
         self.faults = faults or Faults()
         if clock is not None:
@@ -122,7 +123,7 @@ class Emulator:
 
     def _fill(self, token_ttl_s: float, execution_s: float) -> None:
         """The signing key, the seed, the owner's refresh token, and what ``reset`` returns to."""
-        self.tokens = Tokens(self.store, ttl_s=token_ttl_s, clock=self.clock)
+        self.tokens = Tokens(self.store, ttl_s=token_ttl_s, clock=self._clock)
         with self.store.write() as tx:
             tx.set_meta("execution_s", repr(float(execution_s)))
         self.engine = shared_engine()
@@ -185,6 +186,8 @@ class Emulator:
             self._listener.wait()
 
     def stop(self) -> None:
+        if isinstance(self._clock, ManualClock):
+            self._clock.release()
         if self._tls_listener is not None:
             self._tls_listener.stop()
             self._tls_listener = None
@@ -264,7 +267,7 @@ class Emulator:
             operation_name,
             user_id=user_id or self.user_id,
             base_url=self.url,
-            now=self.clock.now,
+            now=self._clock.now,
         )
 
     def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -321,7 +324,7 @@ class Emulator:
         from .model import uploads
 
         with self.store.write() as tx:
-            uploads.accept(tx, token, query, body, content_type, now=self.clock.now())
+            uploads.accept(tx, token, query, body, content_type, now=self._clock.now())
 
     def media(self, media_id: str) -> tuple[str, bytes] | None:
         from .model import uploads

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from ..errors import ConfigurationError
-from .wallclock import WallClock
+from .clock import WallClock
 
 SHARES = ("rate_drop", "rate_drop_after_apply", "rate_429", "rate_502", "rate_503")
 

@@ -16,8 +16,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from .clock import WallClock
 from .store import Store
-from .wallclock import WallClock
 
 DEFAULT_TTL_S = 7 * 24 * 3600
 

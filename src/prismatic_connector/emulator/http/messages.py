@@ -69,6 +69,12 @@ class Served(Protocol):
 
     def step_result(self, step_id: str) -> bytes | None: ...
 
+    # The control surface (``controls.Controls``).
+
+    def clock(self) -> dict[str, Any]: ...
+
+    def clock_advance(self, seconds: float) -> dict[str, Any]: ...
+
 
 @dataclass(frozen=True)
 class Front:

@@ -1,4 +1,5 @@
-"""The route table: (method, path pattern) -> handler, and the emulator-only routes.
+"""The route table: (method, path pattern) -> handler, and the emulator-only routes
+(the control surface's are in ``control.py``).
 
 A pattern's ``{name}`` takes one path segment, ``{name*}`` the rest of the path;
 paths are matched without their query or a trailing slash, first route first.
@@ -13,11 +14,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ..model.uploads import UploadRefused
-from . import api, tokens
+from . import api, control, tokens
+from .control import ADMIN_HEADER
 from .messages import Answer, Front, Request, error, json_answer
 
 Handler = Callable[[Front, Request], Answer]
-ADMIN_HEADER = "X-Emulator-Admin-Key"
 # The methods of the API; PUT is served only at presigned upload URLs.
 ALLOWED = ("GET", "POST")
 TLS_OFF = "the emulator's TLS listener is off (emulator serve starts it with trustme)"
@@ -72,7 +73,7 @@ def find(method: str, path: str) -> tuple[Route, Mapping[str, str]] | None:
 def reads_body(method: str, routed: bool) -> bool:
     """Whether the body is read before answering. A POST's always is, so that a kept-alive
     connection stays in step after a 404; an unrouted PUT's is not, as its 405 closes it."""
-    return method == "POST" or (routed and method == "PUT")
+    return method == "POST" or (routed and method in ("PUT", "DELETE"))
 
 
 def unrouted(method: str, path: str) -> Answer:
@@ -171,4 +172,5 @@ ROUTES = (
     Route("POST", "/trigger/{config_id}", trigger),
     Route("POST", "/trigger/{config_id}/{fragment*}", trigger),
     Route("PUT", "/uploads/{token*}", upload),
+    *(Route(method, pattern, handler) for method, pattern, handler in control.ROUTES),
 )

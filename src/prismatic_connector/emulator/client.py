@@ -1,0 +1,90 @@
+"""``EmulatorClient``: the control surface of an emulator running in another process.
+
+It has the control methods ``Emulator`` has (``controls.py``) and speaks to the
+admin-key-guarded ``/emulator/`` routes; it needs only requests, so a test suite
+drives a served emulator without the ``emulator`` extra. The admin key is found as
+``emulator token`` finds it, from where ``emulator serve`` left it for the URL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from ..errors import ControlError, TransportError
+from .keyfile import local_url, read_admin_key
+
+ADMIN_HEADER = "X-Emulator-Admin-Key"
+
+
+class EmulatorClient:
+    def __init__(
+        self,
+        url: str | None = None,
+        admin_key: str | None = None,
+        *,
+        admin_key_file: str | None = None,
+        timeout_s: float = 30.0,
+    ) -> None:
+        """``url``: the emulator's (default: ``PRISMATIC_URL``), on the loopback only.
+        ``admin_key``: what ``emulator serve`` printed; else read from ``admin_key_file``,
+        else from where serve left it for ``url``."""
+        self.url = local_url(url)
+        self._admin_key = admin_key or read_admin_key(self.url, admin_key_file)
+        self.timeout_s = timeout_s
+        self._session = requests.Session()
+        self._session.trust_env = False  # a loopback URL: no proxy may see the key
+
+    def __repr__(self) -> str:
+        return f"EmulatorClient({self.url!r})"
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> EmulatorClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def call(
+        self, method: str, path: str, body: Any = None, params: dict[str, Any] | None = None
+    ) -> Any:
+        """One control request; its JSON answer, or a ``ControlError`` naming the field."""
+        try:
+            response = self._session.request(
+                method,
+                f"{self.url}/emulator/{path}",
+                json=body,
+                params={k: v for k, v in (params or {}).items() if v is not None},
+                headers={ADMIN_HEADER: self._admin_key},
+                timeout=self.timeout_s,
+            )
+        except requests.RequestException as exc:
+            raise TransportError(f"cannot reach the emulator at {self.url}: {exc}") from None
+        try:
+            answer = response.json()
+        except ValueError:
+            raise TransportError(
+                f"the emulator answered HTTP {response.status_code} without JSON",
+                status=response.status_code,
+            ) from None
+        if response.status_code >= 400:
+            problems = answer.get("errors") if isinstance(answer, dict) else None
+            first = problems[0] if isinstance(problems, list) and problems else {}
+            message = str(first.get("message", f"HTTP {response.status_code}"))
+            field = str(first.get("field", ""))
+            problem = message.removeprefix(f"{field}: ") if field else message
+            raise ControlError(field, problem, status=response.status_code)
+        return answer
+
+    # ------------------------------------------------------------------ the clock
+
+    def clock(self) -> dict[str, Any]:
+        """``{"now": ISO time, "epochSeconds": float, "manual": bool}``."""
+        return dict(self.call("GET", "clock"))
+
+    def clock_advance(self, seconds: float) -> dict[str, Any]:
+        """Move the emulator's manual clock on by ``seconds``."""
+        return dict(self.call("POST", "clock", {"seconds": seconds}))

@@ -1,0 +1,82 @@
+"""The control surface's routes, under ``/emulator/``: each needs the admin key.
+
+Every route hands a JSON body (or the query) to the emulator's control method of
+the same name and answers what it returns; a ``ControlError`` is answered with its
+status and the field it names, ``{"errors": [{"message", "field"}]}``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Callable
+from typing import Any
+
+from ...errors import ControlError
+from .messages import Answer, Front, Request, error, json_answer
+
+ADMIN_HEADER = "X-Emulator-Admin-Key"
+Handler = Callable[[Front, Request], Answer]
+
+
+def admin(handler: Callable[[Front, Request], Any]) -> Handler:
+    """The route, for whoever holds the admin key; what it returns answered as JSON."""
+
+    def guarded(front: Front, request: Request) -> Answer:
+        given = request.header(ADMIN_HEADER)
+        if not hmac.compare_digest(given.encode(), front.emulator.admin_key.encode()):
+            return error(403, f"{ADMIN_HEADER} is missing or wrong")
+        try:
+            return json_answer(200, handler(front, request))
+        except ControlError as refused:
+            body = {"errors": [{"message": str(refused), "field": refused.field}]}
+            return json_answer(refused.status, body)
+
+    guarded.__name__ = handler.__name__
+    guarded.__doc__ = handler.__doc__
+    return guarded
+
+
+def body(request: Request) -> dict[str, Any]:
+    """The request's JSON object (``{}`` for no body), else a ``ControlError`` (400)."""
+    if not request.body.strip():
+        return {}
+    try:
+        value = json.loads(request.body)
+    except (ValueError, RecursionError) as exc:
+        raise ControlError("body", f"expected a JSON object ({exc})") from None
+    if not isinstance(value, dict):
+        raise ControlError("body", "expected a JSON object")
+    return value
+
+
+def known(given: dict[str, Any], *names: str) -> dict[str, Any]:
+    """``given``, refused (400, naming the field) if it holds a name not in ``names``."""
+    for name in given:
+        if name not in names:
+            raise ControlError(name, f"not a field here (expected one of {', '.join(names)})")
+    return given
+
+
+# ------------------------------------------------------------------ the clock
+
+
+@admin
+def clock(front: Front, request: Request) -> Any:
+    """``GET /emulator/clock``: the emulator's time."""
+    return front.emulator.clock()
+
+
+@admin
+def clock_advance(front: Front, request: Request) -> Any:
+    """``POST /emulator/clock`` ``{"seconds": s}``: move a manual clock on."""
+    given = known(body(request), "seconds")
+    if "seconds" not in given:
+        raise ControlError("seconds", "expected the seconds to move the clock on")
+    return front.emulator.clock_advance(given["seconds"])
+
+
+ROUTES: list[tuple[str, str, Handler]] = [
+    ("GET", "/emulator/clock", clock),
+    ("POST", "/emulator/clock", clock_advance),
+]
