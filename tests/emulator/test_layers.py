@@ -30,6 +30,7 @@ MODEL_ORDER = [
     "conversion",
     "instances",
     "alerts",
+    "scripts",
     "authoring",
     "triggers",
     "executions",

@@ -111,6 +111,7 @@ class Emulator(Controls):
         store = None
         try:
             store = self.store = Store(self.db_path, LAYOUT)
+            store.clock = self._clock.now
             self._fill(token_ttl_s, execution_s)
         except BaseException:
             # Stopped while seeding (by Ctrl-C, say) or failed: the temporary state goes now,
@@ -260,7 +261,8 @@ class Emulator(Controls):
         user_id: str | None = None,
     ) -> Outcome:
         """Run one GraphQL request as ``user_id`` (default: the owner): what ``/api`` answers."""
-        return self.engine.answer(
+        self.settle()
+        outcome = self.engine.answer(
             self.store,
             query,
             variables,
@@ -269,6 +271,12 @@ class Emulator(Controls):
             base_url=self.url,
             now=self._clock.now,
         )
+        if outcome.polled:
+            from .model import scripts
+
+            with self.store.write() as tx:
+                scripts.polled(tx, outcome.polled)
+        return outcome
 
     def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """Run an operation as the owner, in process; raises on any GraphQL error."""

@@ -6,15 +6,21 @@ in another process, through the admin-key-guarded ``/emulator/`` routes
 mirrors them. A refused request raises ``ControlError`` naming the field.
 
 - the clock: ``clock()``, ``clock_advance(seconds)`` (a manual clock only);
+- scripted runs: ``script_flow(target, ...)``, ``scripts()``, ``clear_scripts()``,
+  ``run_flow(target, payload, times)`` (``model/scripts.py``);
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ControlError
 from .clock import Clock, ManualClock, reading
+
+if TYPE_CHECKING:
+    from .store import Store
 
 MANUAL_CLOCK_ONLY = (
     "the emulator runs on the wall clock; start it with --manual-clock"
@@ -26,6 +32,7 @@ class Controls:
     """The control methods, mixed into ``Emulator``, over the state it holds."""
 
     _clock: Clock
+    store: Store
 
     # ------------------------------------------------------------------ the clock
 
@@ -39,7 +46,77 @@ class Controls:
             raise ControlError("clock", MANUAL_CLOCK_ONLY, status=409)
         number(seconds, "seconds", low=0.0, high=10 * 365 * 86_400.0)
         self._clock.advance(float(seconds))
+        self.settle()
         return self.clock()
+
+    # ------------------------------------------------------------------ scripted runs
+
+    def script_flow(
+        self,
+        target: str,
+        *,
+        status: str = "SUCCESS",
+        error: str | None = None,
+        duration_s: float = 0,
+        polls: int | None = None,
+        logs: Iterable[Any] = (),
+        result: Any = None,
+        times: int | None = None,
+    ) -> str:
+        """Script the next runs of ``target`` (a flow's ID or name, or a flow config's ID):
+        they end in ``status`` (with ``error``) after ``duration_s`` of the clock or after
+        ``polls`` reads of their status, logging ``logs`` (``(offset_s, severity, message)``
+        or objects with ``late_by_s``) as the clock reaches them. ``times``: how many runs
+        (None: every run from now on). Answers the script's ID."""
+        from .model import scripts
+
+        given = {
+            "status": status,
+            "error": error,
+            "duration_s": duration_s,
+            "polls": polls,
+            "logs": list(logs) if isinstance(logs, (list, tuple)) else logs,
+            "result": result,
+            "times": times,
+        }
+        if not isinstance(given["logs"], list):
+            raise ControlError("logs", "expected a list of log lines")
+        with self.store.write() as tx:
+            return scripts.add(tx, target, given)
+
+    def scripts(self) -> list[dict[str, Any]]:
+        """The scripts not yet used up, oldest first."""
+        from .model import scripts
+
+        with self.store.read() as tx:
+            return scripts.listed(tx)
+
+    def clear_scripts(self) -> int:
+        """Drop every script; how many there were."""
+        from .model import scripts
+
+        with self.store.write() as tx:
+            return scripts.clear(tx)
+
+    def run_flow(self, target: str, payload: Any = None, times: int = 1) -> list[str]:
+        """Start ``times`` runs of every deployed flow config ``target`` names, as a webhook
+        call would; their execution IDs."""
+        from .model import executions
+
+        if not isinstance(times, int) or isinstance(times, bool) or not 1 <= times <= 1000:
+            raise ControlError("times", f"expected a whole number from 1 to 1000, got {times!r}")
+        with self.store.write() as tx:
+            return executions.run_target(tx, target, payload, times)
+
+    def settle(self) -> None:
+        """Do what the runs that have ended by now do at their end (alerts, failure state)."""
+        from .model import scripts
+
+        with self.store.read() as tx:
+            if not scripts.due(tx):
+                return
+        with self.store.write() as tx:
+            scripts.settle(tx)
 
 
 def number(value: Any, field: str, *, low: float, high: float) -> float:

@@ -13,7 +13,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
 from graphql import (
@@ -46,16 +46,19 @@ class Context:
     user_id: str
     base_url: str
     now: Callable[[], float] = time.time
+    # Runs whose status this request read (a scripted run may end after so many reads).
+    polled: set[str] = field(default_factory=set)
 
 
 @dataclass
 class Outcome:
     """How a request went: whether it was refused before it ran (a document that does not
-    parse or validate), the data, and any GraphQL errors."""
+    parse or validate), the data, any GraphQL errors, and the runs whose status it read."""
 
     refused: bool
     data: dict[str, Any] | None
     errors: list[GraphQLError]
+    polled: set[str] = field(default_factory=set)
 
     def body(self) -> dict[str, Any]:
         """The GraphQL response: only the errors of a refused request."""
@@ -193,16 +196,17 @@ class Engine:
         writes = operation is not None and operation.operation != OperationType.QUERY
         try:
             with store.write() if writes else store.read() as tx:
+                context = Context(tx, user_id, base_url, now)
                 result = execute(
                     self.schema,
                     prepared,
                     variable_values=dict(variables or {}),
                     operation_name=operation_name,
-                    context_value=Context(tx, user_id, base_url, now),
+                    context_value=context,
                     is_awaitable=_never_awaitable,
                 )
         except GraphQLError as error:
             return Outcome(True, None, [error])
         if not isinstance(result, ExecutionResult):  # pragma: no cover - no async resolvers here
             raise TypeError("the emulator's resolvers are synchronous")
-        return Outcome(False, result.data, list(result.errors or []))
+        return Outcome(False, result.data, list(result.errors or []), context.polled)

@@ -2,7 +2,9 @@
 
 New IDs and the time of day come from one source, random and the wall clock by
 default; ``use(Fixed())`` makes them a sequence, so a run of the emulator can be
-repeated byte for byte (the example payloads are made that way).
+repeated byte for byte (the example payloads are made that way). Within one of an
+emulator's transactions the time of day is its clock's (``reading``): several
+emulators may share a process, each on a clock of its own.
 """
 
 from __future__ import annotations
@@ -10,10 +12,29 @@ from __future__ import annotations
 import base64
 import binascii
 import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta, timezone
+
+_clock: ContextVar[Callable[[], float]] = ContextVar("emulator_clock", default=time.time)
+
+
+@contextmanager
+def reading(clock: Callable[[], float]) -> Iterator[None]:
+    """Within this block (one transaction of an emulator), the time is ``clock``'s."""
+    token = _clock.set(clock)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
+
+
+def seconds() -> float:
+    """The emulator's time, in seconds since the epoch."""
+    return _clock.get()()
 
 
 class Source:
@@ -21,7 +42,7 @@ class Source:
         return str(uuid.uuid4())
 
     def moment(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.fromtimestamp(seconds(), timezone.utc)
 
 
 class Fixed(Source):

@@ -13,7 +13,7 @@ through the same SQL over ``json_each``, so both kinds of list filter alike.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -37,12 +37,16 @@ class Listing:
     ``order_fields``: the API's ordering enum -> field path (``"customer.name"``).
     ``handled``: arguments its resolver applies itself (or that the emulator ignores).
     ``first``: SQL order terms ahead of the natural order, ``newest_first`` flips that.
+    ``custom``: arguments whose condition is computed (a run's status, read on the clock).
+    ``scope``: a condition every listing of the stored records takes (logs not yet released).
     """
 
     order_fields: Mapping[str, str] = field(default_factory=dict)
     handled: tuple[str, ...] = ()
     first: tuple[str, ...] = ()
     newest_first: bool = False
+    custom: Mapping[str, Callable[[Any], Where]] = field(default_factory=dict)
+    scope: Callable[[], Where] | None = None
 
 
 PLAIN = Listing()
@@ -202,9 +206,11 @@ def filters(
     Given the transaction and the listed records' type, filters through references and
     substring filters use indexes (``Layout.refs``, ``fulltext``)."""
     found = Where()
-    skip = PAGING_ARGS | set(listing.handled) | {"filterQuery"}
+    skip = PAGING_ARGS | set(listing.handled) | set(listing.custom) | {"filterQuery"}
     for arg, value in args.items():
-        if arg not in skip and value is not None:
+        if arg in listing.custom and value is not None:
+            found.extend(listing.custom[arg](value))
+        elif arg not in skip and value is not None:
             found.extend(_condition(arg, value, column, tx, kind))
     if args.get("filterQuery") is not None:
         found.add(*_expression(_parse_filter(args["filterQuery"]), column))
@@ -267,6 +273,8 @@ def page(
 ) -> dict[str, Any]:
     """One page of the stored records of a type, as a Relay connection."""
     condition = Where().extend(scope or Where())
+    if listing.scope is not None:
+        condition.extend(listing.scope())
     condition.extend(filters(args, listing, "r.data", tx, type_name))
     total = tx.count(type_name, condition)
     start, end = window(total, args)

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import fulltext
+from . import fulltext, ids
 from .layout import Layout
 from .transaction import Tx, field_sql, register_functions
 
@@ -82,6 +83,8 @@ class Store:
         self._pool_lock = threading.Lock()
         self._closed = False
         self._trace: Callable[[str], object] | None = None
+        # Every time read within a transaction comes from here (the emulator's clock).
+        self.clock: Callable[[], float] = time.time
         db = self._connect()
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(_SCHEMA)
@@ -142,7 +145,8 @@ class Store:
         try:
             db.execute("BEGIN")
             try:
-                yield Tx(db, self.layout, writable=False)
+                with ids.reading(self.clock):
+                    yield Tx(db, self.layout, writable=False)
             finally:
                 db.execute("ROLLBACK")
         finally:
@@ -157,7 +161,8 @@ class Store:
                 db.execute("BEGIN IMMEDIATE")
                 tx = Tx(db, self.layout, writable=True)
                 try:
-                    yield tx
+                    with ids.reading(self.clock):
+                        yield tx
                 except BaseException:
                     db.execute("ROLLBACK")
                     raise

@@ -9,19 +9,24 @@ the start and end of the instance as the real runner does.
 from __future__ import annotations
 
 import json
-import time
 from datetime import timedelta
 from typing import Any
 
+from ...errors import ControlError
 from ...names import camel
 from .. import ids
 from ..query import Listing
 from ..transaction import Record, Tx, Where
-from . import alerts, instances, triggers
+from . import instances, scripts, triggers
 from .base import related
 
 ORDER = {"STARTED_AT": "startedAt", "ENDED_AT": "endedAt"}
-RUNS = Listing(order_fields=ORDER, handled=("invokeType_In",), newest_first=True)
+RUNS = Listing(
+    order_fields=ORDER,
+    handled=("invokeType_In",),
+    newest_first=True,
+    custom={"status": scripts.status_condition},
+)
 STEPS = Listing(order_fields=ORDER)
 LOGS = Listing(
     order_fields={
@@ -33,6 +38,7 @@ LOGS = Listing(
         "FLOW": "flowName",
     },
     handled=("severity",),
+    scope=scripts.released,
 )
 
 
@@ -107,9 +113,8 @@ def log(context: dict[str, Any], moment: str, message: str, step: str | None) ->
 
 
 def running(run: Record) -> bool:
-    """A run is still going until its ``readyAt`` (set when runs take time, see Emulator)."""
-    ready = run.get("readyAt")
-    return ready is not None and time.time() < float(ready)
+    """A run is still going until its ``readyAt`` (when runs take time, or are scripted)."""
+    return scripts.status_of(run, ids.seconds()) in ("QUEUED", "PENDING")
 
 
 def run_test(
@@ -186,14 +191,16 @@ def run_flow(
         requestContentType=request.content_type or "",
         requestHeaders=trigger["headers"],
     )
+    script = scripts.take(tx, config, flow)
+    later = script is not None and scripts.apply(script, run, steps, logs, context)
     running_s = float(tx.meta("execution_s") or 0)
-    if running_s > 0:
-        run["readyAt"] = time.time() + running_s
+    if script is None and running_s > 0:
+        run["readyAt"] = ids.seconds() + running_s
     tx.insert("InstanceExecutionResult", run)
     tx.insert_many("InstanceStepResult", steps)
     tx.insert_many("Log", logs)
-    alerts.on_run(tx, run, logs, config["id"])
-    _mark_executed(tx, records, ended)
+    if not later:
+        scripts.ended(tx, run, logs)
     return {
         "statusCode": 200,
         "headers": json.dumps({"Content-Type": "application/json"}),
@@ -234,17 +241,6 @@ def _log_context(records: dict[str, Record], run_id: str, is_test: bool | None) 
     }
 
 
-def _mark_executed(tx: Tx, records: dict[str, Record], ended: str) -> None:
-    for record, type_name in (
-        (records["config"], "InstanceFlowConfig"),
-        (records["instance"], "Instance"),
-        (records["flow"], "IntegrationFlow"),
-    ):
-        if record.get("id"):
-            record["lastExecutedAt"] = ended
-            tx.put(type_name, record)
-
-
 class _Ticks:
     """Distinct, increasing timestamps within one run, a millisecond apart."""
 
@@ -254,3 +250,22 @@ class _Ticks:
     def tick(self) -> str:
         self._at += timedelta(milliseconds=1)
         return self._at.isoformat()
+
+
+def run_target(tx: Tx, target: str, payload: Any, times: int) -> list[str]:
+    """Start ``times`` runs of every live flow config ``target`` names, as webhook calls."""
+    configs = []
+    for config in scripts.targets(tx, target):
+        instance = tx.get("Instance", config["instance"])
+        if instance is not None and instances.live(instance):
+            configs.append(config)
+    if not configs:
+        raise ControlError("target", f"no deployed instance runs {target!r}", status=409)
+    body = payload if isinstance(payload, str) else json.dumps(payload)
+    request = triggers.Request(body=body or "", content_type="application/json", headers={})
+    made = []
+    for _ in range(times):
+        for config in configs:
+            run = run_flow(tx, config, request, invoke_type="WEBHOOK")
+            made.append(str(run["execution"]["id"]))
+    return made

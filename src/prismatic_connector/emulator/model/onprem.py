@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import json
 import secrets
-import time
 from typing import Any
 
 from .. import ids
@@ -63,7 +62,7 @@ def issue_jwt(tx: Tx, data: dict[str, Any], *, rotate: bool) -> dict[str, str]:
         "customer": found.get("customer"),
         "org": current(tx)["id"],
         "rotation": found.get("rotation", 0),
-        "iat": int(time.time()),
+        "iat": int(ids.seconds()),
     }
     return {"jwt": _sign(tx, claims)}
 

@@ -6,8 +6,9 @@ from typing import Any
 
 from graphql import GraphQLError
 
+from .. import ids
 from ..engine import Info, registry
-from ..model import executions, instances
+from ..model import executions, instances, scripts
 from ..model.base import NOT_FOUND, require
 from ..query import page
 from ..transaction import Record, Where
@@ -22,7 +23,9 @@ lookup("stepResult", "InstanceStepResult")
 
 @registry.field("InstanceExecutionResult", "status")
 def execution_status(run: Record, info: Info) -> str:
-    return "PENDING" if executions.running(run) else str(run["status"])
+    if run.get("polls") is not None:
+        info.context.polled.add(str(run["id"]))
+    return scripts.status_of(run, ids.seconds())
 
 
 @registry.field("InstanceExecutionResult", "endedAt")
