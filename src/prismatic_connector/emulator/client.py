@@ -8,6 +8,7 @@ drives a served emulator without the ``emulator`` extra. The admin key is found 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import requests
@@ -88,3 +89,43 @@ class EmulatorClient:
     def clock_advance(self, seconds: float) -> dict[str, Any]:
         """Move the emulator's manual clock on by ``seconds``."""
         return dict(self.call("POST", "clock", {"seconds": seconds}))
+
+    # ------------------------------------------------------------------ scripted runs
+
+    def script_flow(
+        self,
+        target: str,
+        *,
+        status: str = "SUCCESS",
+        error: str | None = None,
+        duration_s: float = 0,
+        polls: int | None = None,
+        logs: Iterable[Any] = (),
+        result: Any = None,
+        times: int | None = None,
+    ) -> str:
+        """Script the next runs of ``target``, as ``Emulator.script_flow``; the script's ID."""
+        given = {
+            "target": target,
+            "status": status,
+            "error": error,
+            "duration_s": duration_s,
+            "polls": polls,
+            "logs": [list(line) if isinstance(line, tuple) else line for line in logs],
+            "result": result,
+            "times": times,
+        }
+        return str(self.call("POST", "scripts", given)["id"])
+
+    def scripts(self) -> list[dict[str, Any]]:
+        """The scripts not yet used up, oldest first."""
+        return list(self.call("GET", "scripts")["scripts"])
+
+    def clear_scripts(self) -> int:
+        """Drop every script; how many there were."""
+        return int(self.call("DELETE", "scripts")["cleared"])
+
+    def run_flow(self, target: str, payload: Any = None, times: int = 1) -> list[str]:
+        """Start runs of ``target`` as a webhook call would; their execution IDs."""
+        answer = self.call("POST", "runs", {"target": target, "payload": payload, "times": times})
+        return [str(id_) for id_ in answer["executions"]]

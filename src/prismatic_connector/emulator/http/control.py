@@ -80,3 +80,49 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/emulator/clock", clock),
     ("POST", "/emulator/clock", clock_advance),
 ]
+
+
+# ------------------------------------------------------------------ scripted runs
+
+SCRIPT_FIELDS = ("target", "status", "error", "duration_s", "polls", "logs", "result", "times")
+
+
+@admin
+def script_flow(front: Front, request: Request) -> Any:
+    """``POST /emulator/scripts`` ``{"target", "status", ...}``: script a flow's next runs."""
+    given = known(body(request), *SCRIPT_FIELDS)
+    if "target" not in given:
+        raise ControlError("target", "expected a flow's ID or name, or a flow config's ID")
+    target = given.pop("target")
+    return {"id": front.emulator.script_flow(target, **given)}
+
+
+@admin
+def scripts(front: Front, request: Request) -> Any:
+    """``GET /emulator/scripts``: the scripts not yet used up, oldest first."""
+    return {"scripts": front.emulator.scripts()}
+
+
+@admin
+def clear_scripts(front: Front, request: Request) -> Any:
+    """``DELETE /emulator/scripts``: drop every script."""
+    return {"cleared": front.emulator.clear_scripts()}
+
+
+@admin
+def run_flow(front: Front, request: Request) -> Any:
+    """``POST /emulator/runs`` ``{"target", "payload", "times"}``: start runs, as a webhook
+    call would; ``{"executions": [IDs]}``."""
+    given = known(body(request), "target", "payload", "times")
+    if "target" not in given:
+        raise ControlError("target", "expected a flow's ID or name, or a flow config's ID")
+    made = front.emulator.run_flow(given["target"], given.get("payload"), given.get("times", 1))
+    return {"executions": made}
+
+
+ROUTES += [
+    ("POST", "/emulator/scripts", script_flow),
+    ("GET", "/emulator/scripts", scripts),
+    ("DELETE", "/emulator/scripts", clear_scripts),
+    ("POST", "/emulator/runs", run_flow),
+]

@@ -5,7 +5,7 @@ decides what to answer."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from email.message import Message
 from http import HTTPStatus
@@ -74,6 +74,27 @@ class Served(Protocol):
     def clock(self) -> dict[str, Any]: ...
 
     def clock_advance(self, seconds: float) -> dict[str, Any]: ...
+
+    # ---- scripted runs
+
+    def script_flow(
+        self,
+        target: str,
+        *,
+        status: str = "SUCCESS",
+        error: str | None = None,
+        duration_s: float = 0,
+        polls: int | None = None,
+        logs: Iterable[Any] = (),
+        result: Any = None,
+        times: int | None = None,
+    ) -> str: ...
+
+    def scripts(self) -> list[dict[str, Any]]: ...
+
+    def clear_scripts(self) -> int: ...
+
+    def run_flow(self, target: str, payload: Any = None, times: int = 1) -> list[str]: ...
 
 
 @dataclass(frozen=True)

@@ -253,12 +253,16 @@ class _Ticks:
 
 
 def run_target(tx: Tx, target: str, payload: Any, times: int) -> list[str]:
-    """Start ``times`` runs of every live flow config ``target`` names, as webhook calls."""
-    configs = []
+    """Start ``times`` runs of every deployed flow config ``target`` names (else of its
+    test instance's), as webhook calls would; their execution IDs."""
+    deployed: list[Record] = []
+    tests: list[Record] = []
     for config in scripts.targets(tx, target):
         instance = tx.get("Instance", config["instance"])
         if instance is not None and instances.live(instance):
-            configs.append(config)
+            (tests if instance["isSystem"] else deployed).append(config)
+    # A flow's test instance runs only when no customer's instance does.
+    configs = deployed or tests
     if not configs:
         raise ControlError("target", f"no deployed instance runs {target!r}", status=409)
     body = payload if isinstance(payload, str) else json.dumps(payload)
