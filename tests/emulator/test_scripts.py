@@ -5,6 +5,7 @@ answers, logs are released over the run's time, and a failure trips its monitors
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -166,20 +167,47 @@ def test_a_bad_script_is_refused_naming_the_argument(
     assert unknown.value.field == "target"
 
 
-def test_status_and_log_filters_use_indexes(emu: Emulator) -> None:
+RUNS = "ix_InstanceExecutionResult_"
+FILTERED = [
+    ("executionResults", "status: ERROR", RUNS + "status"),
+    ("executionResults", "status: PENDING", RUNS + "readyAt"),
+    ("executionResults", "status: QUEUED", RUNS + "readyAt"),
+    ("executionResults", 'instance: "$instance", status: SUCCESS', RUNS + "(instance|status)"),
+    ("executionResults", 'flow: "$flow"', RUNS + "flow"),
+    ("executionResults", 'startedAt_Gte: "2027-01-15T08:00:00+00:00"', RUNS + "startedAt"),
+    ("executionResults", "error_Isnull: false", RUNS + "error"),
+    ("executionResults", "error_Isnull: true", RUNS + "error"),
+    ("logs", 'executionResult: "$run"', "ix_Log_executionResult"),
+    ("logs", 'instance: "$instance"', "ix_Log_instance"),
+    ("logs", 'timestamp_Gte: "2027-01-15T08:00:00+00:00"', "ix_Log_timestamp"),
+]
+
+
+@pytest.mark.parametrize(("root", "given", "index"), FILTERED)
+def test_the_filters_long_jobs_use_read_an_index(
+    emu: Emulator, root: str, given: str, index: str
+) -> None:
+    config = live_config(emu)
+    emu.script_flow(config["id"], status="ERROR", error="x", duration_s=5, times=3)
+    (run_id, *_) = emu.run_flow(config["id"], times=5)
+    emu.clock_advance(1)
+    values = {"$instance": config["instance"], "$flow": config["flow"], "$run": run_id}
+    for name, value in values.items():
+        given = given.replace(name, value)
+    emu.store.analyze()
+    statements: list[str] = []
+    emu.store.trace(statements.append)
+    try:
+        emu.execute(f"{{ {root}({given}, first: 5) {{ nodes {{ id }} }} }}")
+    finally:
+        emu.store.trace(None)
+    # The listing's count and page (not the check for runs that have ended since).
+    listed = [s for s in statements if s.startswith("SELECT") and "settleAt" not in s]
+    assert listed, statements
     with emu.store.read() as tx:
-        for sql in (
-            "SELECT id FROM records r WHERE type = 'InstanceExecutionResult' AND "
-            "json_extract(r.data, '$.status') = 'ERROR'",
-            "SELECT id FROM records r WHERE type = 'InstanceExecutionResult' AND "
-            "json_extract(r.data, '$.readyAt') > 5",
-            "SELECT id FROM records r WHERE type = 'InstanceExecutionResult' AND "
-            "json_extract(r.data, '$.startedAt') >= '2026'",
-            "SELECT id FROM records r WHERE type = 'Log' AND "
-            "json_extract(r.data, '$.timestamp') >= '2026'",
-        ):
-            plan = " ".join(str(row[-1]) for row in tx.db.execute(f"EXPLAIN QUERY PLAN {sql}"))
-            assert "USING INDEX ix_" in plan, (sql, plan)
+        for sql in listed:
+            plan = " | ".join(str(row[-1]) for row in tx.db.execute(f"EXPLAIN QUERY PLAN {sql}"))
+            assert re.search(f"SEARCH r USING (COVERING )?INDEX {index} ", plan), (sql, plan)
 
 
 FAILED = base64.b64encode(b"AlertTrigger:execution_failed").decode()
@@ -214,3 +242,27 @@ def test_a_scripted_failure_calls_the_monitors_webhooks_when_it_ends(emu: Emulat
         assert [body for _, body in endpoint.posted] == [f"Execution Failed {run_id}"]
     finally:
         endpoint.close()
+
+
+def test_a_scripted_result_is_what_a_synchronous_webhook_call_answers(emu: Emulator) -> None:
+    config = live_config(emu)
+    emu.script_flow(config["id"], result={"synced": 3}, times=1)
+    answered = emu.invoke_webhook(config["id"], b"{}", "application/json", synchronous=True)
+    assert answered is not None
+    assert answered[1] == {"synced": 3}
+
+
+def test_a_name_runs_the_deployed_instances_and_scripts_every_version(emu: Emulator) -> None:
+    config = live_config(emu)
+    with emu.store.read() as tx:
+        name = tx.get("IntegrationFlow", config["flow"])["name"]
+    emu.script_flow(name, status="ERROR", error="everywhere")
+    runs = emu.run_flow(name, times=2)
+    assert len(runs) == 2
+    for run_id in runs:
+        with emu.store.read() as tx:
+            assert tx.get("InstanceExecutionResult", run_id)["flowConfig"] == config["id"]
+        assert read(emu, run_id)["error"] == "everywhere"
+    with pytest.raises(ControlError) as refused:
+        emu.run_flow(name, times=0)
+    assert refused.value.field == "times"

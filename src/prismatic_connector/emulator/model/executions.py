@@ -25,7 +25,7 @@ RUNS = Listing(
     order_fields=ORDER,
     handled=("invokeType_In",),
     newest_first=True,
-    custom={"status": scripts.status_condition},
+    custom={"status": scripts.status_condition, "error_Isnull": scripts.error_unset},
 )
 STEPS = Listing(order_fields=ORDER)
 LOGS = Listing(

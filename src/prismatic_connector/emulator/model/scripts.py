@@ -213,6 +213,14 @@ def status_condition(value: Any) -> Where:
     return Where().add(f"{field_sql('status')} = ? AND coalesce({ready}, 0) <= ?", str(value), now)
 
 
+def error_unset(value: Any) -> Where:
+    """``error_Isnull`` as the error's index answers it: a run's error is text or null, and
+    every text is at least '' (a range the planner walks, where IS NOT NULL it would not)."""
+    return Where().add(
+        f"{field_sql('error')} {'IS NULL' if value else '>= ?'}", *([] if value else [""])
+    )
+
+
 def released() -> Where:
     """The logs visible now: a scripted line shows once the clock reaches its time."""
     return Where().add(f"coalesce({field_sql('visibleAt')}, 0) <= ?", ids.seconds())
