@@ -266,3 +266,15 @@ def test_a_name_runs_the_deployed_instances_and_scripts_every_version(emu: Emula
     with pytest.raises(ControlError) as refused:
         emu.run_flow(name, times=0)
     assert refused.value.field == "times"
+
+
+def test_emulators_in_one_process_each_keep_their_own_clock() -> None:
+    made = 'mutation { createCustomer(input: {name: "C"}) { customer { createdAt } } }'
+    with (
+        Emulator(seed="empty", clock=ManualClock(start=START)) as first,
+        Emulator(seed="empty", clock=ManualClock(start=START + 86_400)) as second,
+    ):
+        first_at = first.execute(made)["createCustomer"]["customer"]["createdAt"]
+        second_at = second.execute(made)["createCustomer"]["customer"]["createdAt"]
+    assert first_at.startswith("2027-01-15T08:00:00")
+    assert second_at.startswith("2027-01-16T08:00:00")
