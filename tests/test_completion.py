@@ -94,8 +94,11 @@ def test_tab_alone_offers_every_command_and_a_dash_the_options(complete: Complet
 
 
 def test_subcommands_of_the_emulator_and_token_complete(complete: Complete) -> None:
-    assert complete("prismatic-connector emulator s") == ["serve "]
-    assert set(complete("prismatic-connector emulator ")) == {"serve", "coverage", "token"}
+    assert complete("prismatic-connector emulator se") == ["serve "]
+    assert set(complete("prismatic-connector emulator ")) == {
+        *("serve", "coverage", "token"),
+        *("clock", "script", "run"),  # the control surface of a running emulator
+    }
     assert complete("prismatic-connector emulator serve --se") == ["--seed "]
     assert complete("prismatic-connector token r") == ["revoke "]
     assert complete("prismatic-connector completion ") == ["bash", "zsh"]
