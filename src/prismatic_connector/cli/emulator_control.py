@@ -90,7 +90,7 @@ FLAGS.update(
     }
 )
 EXAMPLES["script"] = (
-    "examples:\n  prismatic-connector emulator script 'Sync contacts' --status ERROR"
+    "example:\n  prismatic-connector emulator script 'Sync contacts' --status ERROR"
     " --error 'quota exceeded' --duration-s 30 --log 5:INFO:starting --log 10+20:WARN:late\n"
     "  prismatic-connector emulator run 'Sync contacts' --payload '{\"id\": 1}'"
 )
