@@ -70,7 +70,7 @@ class Journal:
             "time": iso(now),
             "epochSeconds": now,
             "path": path,
-            "operationName": operation_name,
+            "operationName": operation_name or (chosen.name if chosen else None),
             "kind": chosen.kind if chosen else None,
             "rootFields": [r.name for r in chosen.roots] if chosen else [],
             "variables": mask(dict(variables or {}), secrets),
