@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode, SelectionSetNode, parse
 
@@ -47,7 +48,7 @@ class Shape:
                 return operation
         return None
 
-    @property
+    @cached_property
     def fields(self) -> frozenset[str]:
         """The names of every root field of every operation in the document."""
         return frozenset(r.name for op in self.operations for r in op.roots)

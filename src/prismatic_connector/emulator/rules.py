@@ -19,6 +19,7 @@ import random
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Protocol
 
 from ..errors import ControlError
@@ -41,7 +42,7 @@ class Seen:
     variables: Mapping[str, Any] = field(default_factory=dict)
     token: str = ""
 
-    @property
+    @cached_property
     def kind(self) -> str | None:
         chosen = self.shape.chosen(self.operation_name)
         return None if chosen is None else chosen.kind
