@@ -111,7 +111,7 @@ def direct(emu_request: float, quick: bool) -> list[Row]:
 
         def record() -> None:
             emu.journal_log.record(
-                "/api", 0.0, shape=document, variables={"id": "SW5zdGFuY2U6MQ=="}, status=200
+                "/api", (0.0, 0.0), shape=document, variables={"id": "SW5zdGFuY2U6MQ=="}, status=200
             )
 
         none = timeit(strike, n)

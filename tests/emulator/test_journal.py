@@ -49,6 +49,10 @@ def test_each_entry_says_how_the_request_went() -> None:
         assert [e["rootFields"] for e in emu.journal(applied=True)] == [["createCustomer"]]
         assert len(emu.journal(operation="Make", kind="mutation")) == 2
         assert emu.journal(since="2027-01-15T08:00:01Z") == []
+        emu.clock_advance(5)
+        post(emu, "{ customers { totalCount } }")
+        assert [e["time"] for e in emu.journal(since=1_800_000_001)] == ["2027-01-15T08:00:05Z"]
+        assert len(emu.journal(since="1800000000")) == 4
         with pytest.raises(ControlError) as refused:
             emu.journal(since="yesterday")
         assert refused.value.field == "since"

@@ -1,6 +1,6 @@
 """The request journal: every ``/api`` request and token exchange, as it went.
 
-An entry: ``time`` (ISO, on the emulator's clock) and ``epochSeconds``, ``path``,
+An entry: ``time`` it arrived (ISO, on the emulator's clock) and ``epochSeconds``, ``path``,
 ``operationName``, ``kind``, ``rootFields``, ``variables``, ``status`` (0: dropped
 unanswered), ``payloadErrors``, ``applied`` (a mutation that ran and was not refused),
 ``fault`` (the ID of the fault rule that struck) and ``durationMs``. Values are masked
@@ -49,10 +49,14 @@ class Journal:
         self._bytes = 0
         self._lock = threading.Lock()
 
+    def start(self) -> tuple[float, float]:
+        """When a request arrived: ``time.perf_counter()`` and the emulator's clock."""
+        return time.perf_counter(), self.clock.now()
+
     def record(
         self,
         path: str,
-        started: float,
+        started: tuple[float, float],
         *,
         shape: Shape | None = None,
         operation_name: str | None = None,
@@ -62,10 +66,10 @@ class Journal:
         applied: bool = False,
         fault: str | None = None,
     ) -> None:
-        """One request as it went; ``started``: its ``time.perf_counter()`` on arrival."""
+        """One request as it went; ``started``: what ``start`` said when it arrived."""
         chosen = shape.chosen(operation_name) if shape is not None else None
         secrets = tuple(self.secrets())
-        now = self.clock.now()
+        began, now = started
         entry = {
             "time": iso(now),
             "epochSeconds": now,
@@ -78,7 +82,7 @@ class Journal:
             "payloadErrors": mask(payload_errors or [], secrets),
             "applied": applied,
             "fault": fault,
-            "durationMs": round((time.perf_counter() - started) * 1000, 3),
+            "durationMs": round((time.perf_counter() - began) * 1000, 3),
         }
         size = len(json.dumps(entry, separators=(",", ":")))
         with self._lock:
@@ -134,6 +138,10 @@ def _since(since: Any) -> float | None:
     if isinstance(since, (int, float)) and not isinstance(since, bool):
         return float(since)
     if isinstance(since, str):
+        try:
+            return float(since)
+        except ValueError:
+            pass
         try:
             moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
         except ValueError:

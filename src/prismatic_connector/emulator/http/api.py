@@ -10,7 +10,6 @@ errors. Every request, however it went, is journaled.
 from __future__ import annotations
 
 import json
-import time
 from typing import TYPE_CHECKING, Any
 
 from ..documents import NOTHING, shape
@@ -26,7 +25,7 @@ UNAUTHENTICATED = "Authentication credentials were not provided or are invalid."
 
 
 def graphql(front: Front, request: Request) -> Answer:
-    started = time.perf_counter()
+    started = front.emulator.journal_log.start()
     token = request.header("Authorization").removeprefix("Bearer ").strip()
     body, problem = _graphql_request(request.body)
     query = body.get("query")
@@ -80,7 +79,7 @@ def _instead(verdict: Verdict, seen: Seen) -> Answer | None:
 def _record(
     front: Front,
     seen: Seen,
-    started: float,
+    started: tuple[float, float],
     answer: Answer,
     outcome: Outcome | None,
     verdict: Verdict,

@@ -11,7 +11,6 @@ JSON, or not a form, in UTF-8; invalid Unicode; a value of the wrong type) gets
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -95,7 +94,7 @@ def _ruled(
     front: Front, request: Request, read: Callable[[bytes], Fields], run: Callable[[], Answer]
 ) -> Answer:
     """``run``, behind the fault rules for this route, and journaled (its fields masked)."""
-    started = time.perf_counter()
+    started = front.emulator.journal_log.start()
     fields, _ = read(request.body)
     verdict = front.emulator.fault_rules.strike(Seen(request.path, NOTHING, None, fields)) or PASS
     answer = stopped(verdict) or run()
