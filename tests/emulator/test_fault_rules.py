@@ -182,3 +182,14 @@ def test_the_start_up_faults_are_rules_on_the_same_list() -> None:
         assert emu.faults_clear() == {"removed": 1}
         emu.reset()
         assert len(emu.faults()) == 2
+
+
+def test_a_document_that_does_not_parse_meets_only_rules_without_operation_or_kind(
+    emu: Emulator,
+) -> None:
+    emu.fault_add(operation="customers", status=503)
+    emu.fault_add(kind="query", status=502)
+    assert post(emu, "{ customers { ").status_code == 400
+    emu.fault_add(variables={"x": 1}, status=500)
+    assert post(emu, "{ customers { ", {"x": 1}).status_code == 500
+    assert [e["fault"] for e in emu.journal()] == [None, "rule-3"]
