@@ -26,6 +26,7 @@ BENCHMARKS = [
     "bulk_listing.py",
     "throttled_burst.py",
     "emulator_scale.py",
+    "emulator_journal.py",
 ]
 START, END = "<!-- bench/run.py: start -->", "<!-- bench/run.py: end -->"
 

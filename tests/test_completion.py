@@ -97,7 +97,7 @@ def test_subcommands_of_the_emulator_and_token_complete(complete: Complete) -> N
     assert complete("prismatic-connector emulator se") == ["serve "]
     assert set(complete("prismatic-connector emulator ")) == {
         *("serve", "coverage", "token"),
-        *("clock", "script", "run"),  # the control surface of a running emulator
+        *("clock", "fault", "journal", "script", "run"),  # a running emulator's control surface
     }
     assert complete("prismatic-connector emulator serve --se") == ["--seed "]
     assert complete("prismatic-connector token r") == ["revoke "]

@@ -18,9 +18,35 @@ Command = Callable[[str, str, "str | None"], argparse.ArgumentParser]
 
 # A field the control surface names -> the option that gives it.
 FLAGS = {"seconds": "--advance"}
+# ---- fault rules
+FLAGS |= {
+    name: "--" + name.replace("_", "-")
+    for name in (
+        "operation",
+        "kind",
+        "path",
+        "variables",
+        "status",
+        "drop",
+        "payload_errors",
+        "graphql_error",
+        "latency_ms",
+        "probability",
+        "times",
+        "seed",
+        "since",
+        "applied",
+    )
+}
+FLAGS["id"] = "ID"
 EXAMPLES = {
     "clock": "example:\n  prismatic-connector emulator serve --manual-clock --port 8484 &\n"
     "  prismatic-connector emulator clock --url http://127.0.0.1:8484 --advance 90",
+    "fault": "example:\n  prismatic-connector emulator fault add --operation deployInstance"
+    " --status 503 --times 2\n  prismatic-connector emulator fault list\n"
+    "  prismatic-connector emulator fault clear",
+    "journal": "example:\n  prismatic-connector emulator journal --operation deployInstance"
+    " --applied true\n  prismatic-connector emulator journal --clear",
 }
 
 
@@ -38,6 +64,98 @@ def add_parsers(command: Command) -> None:
         help="move the clock on (an emulator served with --manual-clock only)",
     )
     _add_script_parsers(command)
+    _fault_parsers(command)
+    _journal_parser(command)
+
+
+# ---- fault rules
+
+
+def _fault_parsers(command: Command) -> None:
+    fault = command(
+        "fault", "add, list, remove or clear a running emulator's fault rules", EXAMPLES["fault"]
+    )
+    actions = fault.add_subparsers(dest="fault_command", required=True)
+    def action(name: str, help: str) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = actions.add_parser(
+            name, help=help, formatter_class=fault.formatter_class, epilog=EXAMPLES["fault"]
+        )
+        return parser
+
+    add = action("add", "a rule: which requests go wrong, and how")
+    _target(add)
+    add.add_argument("--operation", help="a root field of the request's document")
+    add.add_argument("--kind", choices=("query", "mutation"), help="the operation's kind")
+    add.add_argument("--path", help="the route (default: /api; or /auth/refresh, ...)")
+    add.add_argument("--variables", metavar="JSON", help="variables to match (a list: any of)")
+    add.add_argument("--status", type=int, help="answer 429 (with Retry-After) or a 5xx")
+    add.add_argument("--drop", choices=("before", "after"), help="close the connection")
+    add.add_argument("--payload-errors", metavar="JSON", help='[{"field", "messages"}]')
+    add.add_argument("--graphql-error", metavar="TEXT", help="answer a GraphQL error")
+    add.add_argument("--latency-ms", type=float, default=0, help="wait first, on its clock")
+    add.add_argument("--probability", type=float, default=1.0, help="chance to strike")
+    add.add_argument("--times", type=int, help="strike at most this many times")
+    add.add_argument("--seed", type=int, help="make the probability repeatable")
+    _target(action("list", "the rules, in the order they are tried"))
+    remove = action("remove", "remove one rule")
+    _target(remove)
+    remove.add_argument("id", help="the rule's ID, as add printed it")
+    _target(action("clear", "remove every rule"))
+
+
+def _fault(client: Any, args: argparse.Namespace) -> Any:
+    if args.fault_command == "list":
+        return client.faults()
+    if args.fault_command == "remove":
+        return client.fault_remove(args.id)
+    if args.fault_command == "clear":
+        return client.faults_clear()
+    given = {name: getattr(args, name) for name in FAULT_FIELDS}
+    for name in ("variables", "payload_errors"):
+        given[name] = _json(given[name], "--" + name.replace("_", "-"))
+    return {"id": client.fault_add(**given)}
+
+
+FAULT_FIELDS = (
+    "operation",
+    "kind",
+    "path",
+    "variables",
+    "status",
+    "drop",
+    "payload_errors",
+    "graphql_error",
+    "latency_ms",
+    "probability",
+    "times",
+    "seed",
+)
+
+
+# ---- the journal
+
+
+def _journal_parser(command: Command) -> None:
+    journal = command(
+        "journal", "the requests a running emulator served (JSON lines)", EXAMPLES["journal"]
+    )
+    _target(journal)
+    journal.add_argument("--operation", help="a root field, or the operation's name")
+    journal.add_argument("--kind", choices=("query", "mutation"), help="the operation's kind")
+    journal.add_argument("--since", metavar="ISO", help="from this time (the emulator's clock)")
+    journal.add_argument("--applied", choices=("true", "false"), help="applied mutations or not")
+    journal.add_argument("--clear", action="store_true", help="empty the journal instead")
+
+
+def _journal(client: Any, args: argparse.Namespace) -> Any:
+    if args.clear:
+        return client.journal_clear()
+    applied = None if args.applied is None else args.applied == "true"
+    return Lines(client.journal(args.operation, args.kind, args.since, applied))
+
+
+class Lines(list[Any]):
+    """Printed one JSON object a line, as the journal is exported."""
 
 
 def _target(parser: argparse.ArgumentParser) -> None:
@@ -61,7 +179,13 @@ def run(args: argparse.Namespace) -> int:
             # The emulator names its own field; the command line names the option.
             flag = FLAGS.get(refused.field.partition("[")[0], refused.field)
             return fail(f"{flag}: {refused.problem}" if flag else refused.problem, EXIT_USAGE)
-    print_json(answer)
+    if isinstance(answer, Lines):
+        import json
+
+        for entry in answer:
+            print(json.dumps(entry, ensure_ascii=False))
+    else:
+        print_json(answer)
     return EXIT_OK
 
 
@@ -69,9 +193,6 @@ def _clock(client: Any, args: argparse.Namespace) -> Any:
     if args.advance is not None:
         return client.clock_advance(args.advance)
     return client.clock()
-
-
-HANDLERS: dict[str, Callable[[Any, argparse.Namespace], Any]] = {"clock": _clock}
 
 
 # ------------------------------------------------------------------ scripted runs
@@ -179,4 +300,10 @@ def _run(client: Any, args: argparse.Namespace) -> Any:
     return {"executions": client.run_flow(args.target, payload, args.times)}
 
 
-HANDLERS.update({"script": _script, "run": _run})
+HANDLERS: dict[str, Callable[[Any, argparse.Namespace], Any]] = {
+    "clock": _clock,
+    "fault": _fault,
+    "journal": _journal,
+    "script": _script,
+    "run": _run,
+}

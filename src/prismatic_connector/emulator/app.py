@@ -20,7 +20,9 @@ from .clock import Clock, ManualClock, WallClock
 from .controls import Controls
 from .engine import Engine, Outcome, build, registry
 from .faults import Faults
+from .journal import Journal
 from .layout import LAYOUT
+from .rules import Rules
 from .store import Store
 from .tokens import DEFAULT_TTL_S, ForeignTenant, Tokens
 
@@ -92,6 +94,9 @@ class Emulator(Controls):
             self.faults.clock = clock
         # Whoever holds this may mint tokens through GET /emulator/tokens.
         self.admin_key = secrets.token_urlsafe(24)
+        self.fault_rules = Rules(self.faults, self._clock)
+        self.faults.listing = self.fault_rules.listed
+        self.journal_log = Journal(self._clock, lambda: (self.admin_key, self.refresh_token))
         self.url = ""
         self._listener: Listener | None = None
         self.tls = tls
@@ -241,8 +246,11 @@ class Emulator(Controls):
         """Return to the state the emulator started with: records, tokens and counters.
 
         A long-lived emulator (one per test session, say) is reset between tests
-        instead of being made anew; its URL and refresh token stay the same.
+        instead of being made anew; its URL and refresh token stay the same. The
+        journal is emptied and the fault rules are the start-up ``faults`` again.
         """
+        self.journal_log.clear()
+        self.fault_rules.startup()
         self.store.restore(self._seeded)
         if self.url:
             self._remember_url()

@@ -8,12 +8,14 @@ drives a served emulator without the ``emulator`` extra. The admin key is found 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
 from ..errors import ControlError, TransportError
+from .journal import called
 from .keyfile import local_url, read_admin_key
 
 ADMIN_HEADER = "X-Emulator-Admin-Key"
@@ -129,3 +131,65 @@ class EmulatorClient:
         """Start runs of ``target`` as a webhook call would; their execution IDs."""
         answer = self.call("POST", "runs", {"target": target, "payload": payload, "times": times})
         return [str(id_) for id_ in answer["executions"]]
+
+    # ---- fault rules
+
+    def fault_add(
+        self,
+        operation: str | None = None,
+        kind: str | None = None,
+        path: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+        status: int | None = None,
+        drop: str | None = None,
+        payload_errors: list[dict[str, Any]] | None = None,
+        graphql_error: str | None = None,
+        latency_ms: float = 0,
+        probability: float = 1.0,
+        times: int | None = None,
+        seed: int | None = None,
+    ) -> str:
+        """A rule making requests go wrong (as ``Emulator.fault_add``); its ID."""
+        given = {k: v for k, v in locals().items() if k != "self"}
+        if isinstance(variables, Mapping):
+            given["variables"] = dict(variables)
+        defaults = {"latency_ms": 0, "probability": 1.0}
+        sent = {k: v for k, v in given.items() if v is not None and defaults.get(k) != v}
+        return str(self.call("POST", "faults", sent)["id"])
+
+    def faults(self) -> list[dict[str, Any]]:
+        """The rules in the order they are tried, each with how many times it ``struck``."""
+        return list(self.call("GET", "faults"))
+
+    def fault_remove(self, id: str) -> dict[str, Any]:
+        return dict(self.call("DELETE", f"faults/{quote(str(id), safe='')}"))
+
+    def faults_clear(self) -> dict[str, Any]:
+        return dict(self.call("DELETE", "faults"))
+
+    # ---- the journal
+
+    def journal(
+        self,
+        operation: str | None = None,
+        kind: str | None = None,
+        since: Any = None,
+        applied: bool | None = None,
+    ) -> list[dict[str, Any]]:
+        """The requests the emulator served, oldest first, masked."""
+        params = {"operation": operation, "kind": kind, "since": since}
+        if applied is not None:
+            params["applied"] = "true" if applied else "false"
+        return list(self.call("GET", "journal", params=params))
+
+    def journal_clear(self) -> dict[str, Any]:
+        return dict(self.call("DELETE", "journal"))
+
+    def assert_called(
+        self,
+        operation: str,
+        times: int | None = None,
+        variables: Mapping[str, Any] | None = None,
+    ) -> None:
+        """As ``Emulator.assert_called``, on the journal fetched from the emulator."""
+        called(self.journal(), operation, times, variables)

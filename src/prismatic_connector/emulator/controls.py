@@ -8,18 +8,25 @@ mirrors them. A refused request raises ``ControlError`` naming the field.
 - the clock: ``clock()``, ``clock_advance(seconds)`` (a manual clock only);
 - scripted runs: ``script_flow(target, ...)``, ``scripts()``, ``clear_scripts()``,
   ``run_flow(target, payload, times)`` (``model/scripts.py``);
+- fault rules (``rules.py``): ``fault_add(...)`` -> ID, ``faults()`` (on ``Faults``),
+  ``fault_remove(id)``, ``faults_clear()``;
+- the journal (``journal.py``): ``journal(operation, kind, since, applied)``,
+  ``journal_clear()``, ``assert_called(operation, times, variables)``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ControlError
 from .clock import Clock, ManualClock, reading
+from .journal import called
 
 if TYPE_CHECKING:
+    from .journal import Journal
+    from .rules import Rules
     from .store import Store
 
 MANUAL_CLOCK_ONLY = (
@@ -33,6 +40,8 @@ class Controls:
 
     _clock: Clock
     store: Store
+    fault_rules: Rules
+    journal_log: Journal
 
     # ------------------------------------------------------------------ the clock
 
@@ -117,6 +126,65 @@ class Controls:
                 return
         with self.store.write() as tx:
             scripts.settle(tx)
+
+    # ---- fault rules
+
+    def fault_add(
+        self,
+        operation: str | None = None,
+        kind: str | None = None,
+        path: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+        status: int | None = None,
+        drop: str | None = None,
+        payload_errors: list[dict[str, Any]] | None = None,
+        graphql_error: str | None = None,
+        latency_ms: float = 0,
+        probability: float = 1.0,
+        times: int | None = None,
+        seed: int | None = None,
+    ) -> str:
+        """A rule making requests go wrong (see ``rules.py``); its ID."""
+        arguments = {k: v for k, v in locals().items() if k != "self"}
+        if isinstance(variables, Mapping):
+            arguments["variables"] = dict(variables)
+        return self.fault_rules.add(**arguments)
+
+    # ``faults()`` lists the rules: ``Emulator.faults`` is the start-up ``Faults``, which
+    # answers the call (see ``Faults.__call__``) so that its settings stay where they were.
+
+    def fault_remove(self, id: str) -> dict[str, Any]:
+        """Remove one rule (an unknown ID: a ``ControlError``, 404)."""
+        return self.fault_rules.remove(id)
+
+    def faults_clear(self) -> dict[str, Any]:
+        """Remove every rule, the start-up faults' included."""
+        return self.fault_rules.clear()
+
+    # ---- the journal
+
+    def journal(
+        self,
+        operation: str | None = None,
+        kind: str | None = None,
+        since: Any = None,
+        applied: bool | None = None,
+    ) -> list[dict[str, Any]]:
+        """The requests served, oldest first, masked (see ``journal.py``)."""
+        return self.journal_log.entries(operation, kind, since, applied)
+
+    def journal_clear(self) -> dict[str, Any]:
+        return self.journal_log.clear()
+
+    def assert_called(
+        self,
+        operation: str,
+        times: int | None = None,
+        variables: Mapping[str, Any] | None = None,
+    ) -> None:
+        """An ``AssertionError`` unless ``operation`` was called (``times`` times) with
+        variables matching ``variables``; it shows the closest calls and how they differ."""
+        called(self.journal(), operation, times, variables)
 
 
 def number(value: Any, field: str, *, low: float, high: float) -> float:

@@ -17,6 +17,7 @@ import math
 import random
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
@@ -58,6 +59,10 @@ class Faults:
     _lock: threading.Lock = field(
         init=False, repr=False, compare=False, default_factory=threading.Lock
     )
+    # Set by the emulator these faults are given to: what calling them lists.
+    listing: Callable[[], list[dict[str, Any]]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         for name in SHARES:
@@ -72,6 +77,11 @@ class Faults:
         if self.fault_seed is not None and not isinstance(self.fault_seed, int):
             raise ConfigurationError("fault_seed", "expected a whole number")
         self._random = random.Random(self.fault_seed)  # noqa: S311 - chance of a fault, not security
+
+    def __call__(self) -> list[dict[str, Any]]:
+        """The emulator's fault rules, in the order they are tried: ``emu.faults()`` is the
+        control surface's ``faults()``, and ``emu.faults`` still the start-up settings."""
+        return [] if self.listing is None else self.listing()
 
     @classmethod
     def options(cls) -> list[tuple[str, Any, str]]:
@@ -91,6 +101,10 @@ class Faults:
         """What to do with one request carrying ``token`` (or a token exchange)."""
         if refresh and not self.on_refresh:
             return PASS
+        return self.draw() or (None if refresh else self.admit(token)) or PASS
+
+    def draw(self) -> Verdict | None:
+        """Wait ``latency_ms``, then one draw over the shares: the verdict, or None."""
         if self.latency_ms:
             self.clock.sleep(self.latency_ms / 1000)
         with self._lock:
@@ -105,11 +119,14 @@ class Faults:
             if draw < share:
                 return verdict
             draw -= share
-        if self.rate_limit and not refresh:
-            wait = self._admit(token)
-            if wait is not None:
-                return Verdict("status", 429, wait)
-        return PASS
+        return None
+
+    def admit(self, token: str) -> Verdict | None:
+        """A 429 if ``token`` is over ``rate_limit``; None if admitted (and counted)."""
+        if not self.rate_limit:
+            return None
+        wait = self._admit(token)
+        return None if wait is None else Verdict("status", 429, wait)
 
     def _admit(self, token: str) -> int | None:
         """Seconds to wait if ``token`` is over its rate; None if admitted (and counted)."""
@@ -127,9 +144,15 @@ class Faults:
 
 @dataclass(frozen=True)
 class Verdict:
-    kind: Literal["pass", "drop", "drop_after_apply", "status"]
+    """What a fault does to a request. ``rule``: the ID of the fault rule that struck;
+    ``payload_errors`` and ``message``: what a rule answers instead of running it."""
+
+    kind: Literal["pass", "drop", "drop_after_apply", "status", "payload_errors", "graphql_error"]
     status: int = 200
     retry_after_s: int | None = None
+    rule: str | None = None
+    payload_errors: tuple[dict[str, Any], ...] = ()
+    message: str = ""
 
 
 PASS = Verdict("pass")

@@ -1,40 +1,120 @@
-"""``POST /api``: one GraphQL request, behind the faults and the access token.
+"""``POST /api``: one GraphQL request, behind the fault rules and the access token.
 
-The faults come first (a request they stop is neither authenticated nor run),
-then the token, then the body: a request that is not a GraphQL request object
-is a 400 of its own, and a document that does not parse or validate is a 400
-with the GraphQL errors.
+The fault rules come first (a request they stop is neither authenticated nor
+run; they match on the document and variables, read once here), then the token,
+then the body: a request that is not a GraphQL request object is a 400 of its
+own, and a document that does not parse or validate is a 400 with the GraphQL
+errors. Every request, however it went, is journaled.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .. import faults
+from ..documents import NOTHING, shape
+from ..faults import PASS, Verdict
+from ..ruleargs import API
+from ..rules import Seen
 from .messages import DROP, Answer, Front, Request, error, json_answer, stopped
+
+if TYPE_CHECKING:
+    from ..engine import Outcome
 
 UNAUTHENTICATED = "Authentication credentials were not provided or are invalid."
 
 
 def graphql(front: Front, request: Request) -> Answer:
+    started = front.emulator.journal_log.start()
     token = request.header("Authorization").removeprefix("Bearer ").strip()
-    verdict = faults.decide(front.faults, token)
-    instead = stopped(verdict)
+    body, problem = _graphql_request(request.body)
+    query = body.get("query")
+    seen = Seen(
+        API,
+        shape(query) if isinstance(query, str) else NOTHING,
+        body.get("operationName"),
+        body.get("variables") or {},
+        token,
+    )
+    verdict = front.emulator.fault_rules.strike(seen) or PASS
+    answer, outcome = _run(front, token, body, problem, seen, verdict)
+    _record(front, seen, started, answer, outcome, verdict)
+    return answer
+
+
+def _run(
+    front: Front, token: str, body: dict[str, Any], problem: str, seen: Seen, verdict: Verdict
+) -> tuple[Answer, Outcome | None]:
+    instead = stopped(verdict) or _instead(verdict, seen)
     if instead is not None:
-        return instead
+        return instead, None
     user_id = front.emulator.user_of(token) if token else None
     if user_id is None:
-        return error(401, UNAUTHENTICATED)
-    body, problem = _graphql_request(request.body)
+        return error(401, UNAUTHENTICATED), None
     if problem:
-        return error(400, f"Bad request: {problem}")
+        return error(400, f"Bad request: {problem}"), None
     outcome = front.emulator.answer(
         body["query"], body.get("variables"), body.get("operationName"), user_id=user_id
     )
     if verdict.kind == "drop_after_apply" and not outcome.refused:
-        return DROP
-    return json_answer(400 if outcome.refused else 200, outcome.body())
+        return DROP, outcome
+    return json_answer(400 if outcome.refused else 200, outcome.body()), outcome
+
+
+def _instead(verdict: Verdict, seen: Seen) -> Answer | None:
+    """What a rule answers in place of running the request: payload or GraphQL errors."""
+    if verdict.kind == "graphql_error":
+        return json_answer(200, {"data": None, "errors": [{"message": verdict.message}]})
+    if verdict.kind != "payload_errors":
+        return None
+    chosen = seen.shape.chosen(seen.operation_name)
+    errors = list(verdict.payload_errors)
+    if chosen is None or not chosen.roots:
+        messages = [m for e in errors for m in e["messages"]] or ["payload error"]
+        return json_answer(200, {"data": None, "errors": [{"message": m} for m in messages]})
+    data = {root.key: {**dict.fromkeys(root.selects), "errors": errors} for root in chosen.roots}
+    return json_answer(200, {"data": data})
+
+
+def _record(
+    front: Front,
+    seen: Seen,
+    started: tuple[float, float],
+    answer: Answer,
+    outcome: Outcome | None,
+    verdict: Verdict,
+) -> None:
+    found = list(verdict.payload_errors) or _payload_errors(outcome)
+    applied = (
+        outcome is not None
+        and seen.kind == "mutation"
+        and not outcome.refused
+        and not outcome.errors
+        and not found
+    )
+    front.emulator.journal_log.record(
+        API,
+        started,
+        shape=seen.shape,
+        operation_name=seen.operation_name,
+        variables=seen.variables,
+        status=0 if answer.drop else answer.status,
+        payload_errors=found,
+        applied=applied,
+        fault=verdict.rule,
+    )
+
+
+def _payload_errors(outcome: Outcome | None) -> list[Any]:
+    """The errors a mutation's payloads answered (``{root: {errors: [...]}}``)."""
+    if outcome is None or not outcome.data:
+        return []
+    return [
+        error
+        for value in outcome.data.values()
+        if isinstance(value, dict) and isinstance(value.get("errors"), list)
+        for error in value["errors"]
+    ]
 
 
 def _graphql_request(raw: bytes) -> tuple[dict[str, Any], str]:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ...errors import ControlError
+from ..ruleargs import ARGUMENTS as RULE_FIELDS
 from .messages import Answer, Front, Request, error, json_answer
 
 ADMIN_HEADER = "X-Emulator-Admin-Key"
@@ -76,9 +77,68 @@ def clock_advance(front: Front, request: Request) -> Any:
     return front.emulator.clock_advance(given["seconds"])
 
 
+# ---- fault rules
+
+
+@admin
+def faults(front: Front, request: Request) -> Any:
+    """``GET /emulator/faults``: the rules, in the order they are tried."""
+    return front.emulator.faults()
+
+
+@admin
+def fault_add(front: Front, request: Request) -> Any:
+    """``POST /emulator/faults`` with ``fault_add``'s arguments: ``{"id": ...}``."""
+    return {"id": front.emulator.fault_add(**known(body(request), *RULE_FIELDS))}
+
+
+@admin
+def fault_remove(front: Front, request: Request) -> Any:
+    """``DELETE /emulator/faults/{id}``."""
+    return front.emulator.fault_remove(request.params["id"])
+
+
+@admin
+def faults_clear(front: Front, request: Request) -> Any:
+    """``DELETE /emulator/faults``: every rule gone."""
+    return front.emulator.faults_clear()
+
+
+# ---- the journal
+
+
+@admin
+def journal(front: Front, request: Request) -> Any:
+    """``GET /emulator/journal?operation=&kind=&since=&applied=true|false``: a JSON list."""
+    query = known(request.query(), "operation", "kind", "since", "applied")
+    applied = query.get("applied")
+    if applied is not None and applied not in ("true", "false"):
+        raise ControlError("applied", f"expected true or false, got {applied!r}")
+    return front.emulator.journal(
+        query.get("operation"),
+        query.get("kind"),
+        query.get("since"),
+        None if applied is None else applied == "true",
+    )
+
+
+@admin
+def journal_clear(front: Front, request: Request) -> Any:
+    """``DELETE /emulator/journal``."""
+    return front.emulator.journal_clear()
+
+
 ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/emulator/clock", clock),
     ("POST", "/emulator/clock", clock_advance),
+    # ---- fault rules
+    ("GET", "/emulator/faults", faults),
+    ("POST", "/emulator/faults", fault_add),
+    ("DELETE", "/emulator/faults", faults_clear),
+    ("DELETE", "/emulator/faults/{id}", fault_remove),
+    # ---- the journal
+    ("GET", "/emulator/journal", journal),
+    ("DELETE", "/emulator/journal", journal_clear),
 ]
 
 

@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, urlsplit
 if TYPE_CHECKING:
     from ..engine import Outcome
     from ..faults import Faults, Verdict
+    from ..journal import Journal
+    from ..rules import Rules
 
 JSON = "application/json"
 
@@ -26,6 +28,8 @@ class Served(Protocol):
     url: str
     admin_key: str
     handler_timeout_s: float
+    fault_rules: Rules
+    journal_log: Journal
 
     def answer(
         self,
@@ -95,6 +99,42 @@ class Served(Protocol):
     def clear_scripts(self) -> int: ...
 
     def run_flow(self, target: str, payload: Any = None, times: int = 1) -> list[str]: ...
+
+    # ---- fault rules
+
+    def fault_add(
+        self,
+        operation: str | None = None,
+        kind: str | None = None,
+        path: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+        status: int | None = None,
+        drop: str | None = None,
+        payload_errors: list[dict[str, Any]] | None = None,
+        graphql_error: str | None = None,
+        latency_ms: float = 0,
+        probability: float = 1.0,
+        times: int | None = None,
+        seed: int | None = None,
+    ) -> str: ...
+
+    def faults(self) -> list[dict[str, Any]]: ...
+
+    def fault_remove(self, id: str) -> dict[str, Any]: ...
+
+    def faults_clear(self) -> dict[str, Any]: ...
+
+    # ---- the journal
+
+    def journal(
+        self,
+        operation: str | None = None,
+        kind: str | None = None,
+        since: Any = None,
+        applied: bool | None = None,
+    ) -> list[dict[str, Any]]: ...
+
+    def journal_clear(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-from .. import faults
+from ..documents import NOTHING
+from ..faults import PASS
+from ..rules import Seen
 from ..tokens import ForeignTenant
 from .messages import DROP, Answer, Front, Request, json_answer, stopped
 
@@ -65,30 +67,47 @@ def _exchange(front: Front, raw: bytes, dialect: Dialect) -> Answer:
 
 
 def refresh(front: Front, request: Request) -> Answer:
-    """``/auth/refresh``, where the faults reach too when ``on_refresh`` says so."""
-    verdict = faults.decide(front.faults, "", refresh=True)
-    instead = stopped(verdict)
-    if instead is not None:
-        return instead
-    answer = _exchange(front, request.body, REFRESH)
-    if verdict.kind == "drop_after_apply" and answer.status == 200:
-        return DROP
-    return answer
+    """``/auth/refresh``, where the start-up faults reach too when ``on_refresh`` says so."""
+    return _ruled(front, request, _json_object, lambda: _exchange(front, request.body, REFRESH))
 
 
 def oauth_token(front: Front, request: Request) -> Answer:
     """``/oauth/token`` with ``grant_type=refresh_token``, as Prismatic's CLI sends it."""
-    return _exchange(front, request.body, OAUTH)
+    return _ruled(front, request, _form, lambda: _exchange(front, request.body, OAUTH))
 
 
 def revoke(front: Front, request: Request) -> Answer:
     """``/auth/revoke``: revoke every refresh token of the user of ``{refresh_token}``."""
-    fields, problem = _json_object(request.body)
+    return _ruled(front, request, _json_object, lambda: _revoke(front, request.body))
+
+
+def _revoke(front: Front, raw: bytes) -> Answer:
+    fields, problem = _json_object(raw)
     if problem:
         return _invalid(problem)
     if front.emulator.revoke(fields.get("refresh_token") or ""):
         return json_answer(200, {})
     return json_answer(401, UNKNOWN)
+
+
+def _ruled(
+    front: Front, request: Request, read: Callable[[bytes], Fields], run: Callable[[], Answer]
+) -> Answer:
+    """``run``, behind the fault rules for this route, and journaled (its fields masked)."""
+    started = front.emulator.journal_log.start()
+    fields, _ = read(request.body)
+    verdict = front.emulator.fault_rules.strike(Seen(request.path, NOTHING, None, fields)) or PASS
+    answer = stopped(verdict) or run()
+    if verdict.kind == "drop_after_apply" and answer.status == 200:
+        answer = DROP
+    front.emulator.journal_log.record(
+        request.path,
+        started,
+        variables=fields,
+        status=0 if answer.drop else answer.status,
+        fault=verdict.rule,
+    )
+    return answer
 
 
 def _invalid(problem: str) -> Answer:
