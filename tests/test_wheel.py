@@ -321,6 +321,23 @@ def test_a_plain_install_runs_actions_and_names_the_emulator_extra(
         assert done.returncode == 2, (args, done.stdout, done.stderr)
         assert done.stderr.count("\n") == 1
         assert extra in done.stderr
+    # The control surface's client needs only requests: a suite drives a served
+    # emulator from a plain install.
+    client = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "from prismatic_connector.emulator import EmulatorClient\n"
+            "from prismatic_connector.errors import TransportError\n"
+            "client = EmulatorClient('http://127.0.0.1:9', admin_key='k')\n"
+            "try:\n    client.clock()\nexcept TransportError as e:\n    print('unreachable')",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (client.returncode, client.stdout) == (0, "unreachable\n"), client.stderr
     # pytest loads the plugin in every run where the project is installed; without the
     # extra it still loads, and only a test that asks for an emulator is told what to add.
     link_closure(["pytest"], deps)

@@ -18,13 +18,15 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ControlError
 from .clock import Clock
-from .documents import Shape
 from .masking import mask
 from .matching import differences, subset
+
+if TYPE_CHECKING:
+    from .documents import Shape
 
 MAX_ENTRIES = 10_000
 MAX_BYTES = 32 * 1024 * 1024
