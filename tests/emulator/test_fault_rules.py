@@ -60,6 +60,20 @@ def test_a_status_rule_strikes_its_operation_only_and_applies_nothing(emu: Emula
     ]
 
 
+def test_an_operation_is_a_root_field_or_the_operation_name(emu: Emulator) -> None:
+    # The connector's listCustomers sends `query listCustomers { customers ... }`: a rule
+    # named either way strikes it, as the journal's filter finds it either way.
+    by_name = emu.fault_add(operation="Count", status=502, times=1)
+    by_field = emu.fault_add(operation="customers", status=503, times=1)
+    assert post(emu, QUERY).status_code == 502
+    assert post(emu, QUERY).status_code == 503
+    assert post(emu, QUERY).status_code == 200
+    assert post(emu, "query Other { customers { totalCount } }").status_code == 200
+    assert [r["id"] for r in emu.faults()] == [by_name, by_field]
+    assert len(emu.journal(operation="Count")) == 3
+    assert len(emu.journal(operation="customers")) == 4
+
+
 def test_kind_variables_any_of_and_the_first_rule_decides(emu: Emulator) -> None:
     emu.fault_add(kind="query", status=502)
     emu.fault_add(variables={"name": ["A", "B"]}, status=429)

@@ -1,12 +1,13 @@
 """Fault rules: which requests go wrong, and how, set while the emulator runs.
 
 A rule matches a request by its route (``path``, ``/api`` by default), a root field
-of its document (``operation``), its ``kind`` and a subset of its ``variables`` (a list
-in the rule means any of its values). Rules are tried in the order added; the first
-that strikes decides. A rule strikes with its own seeded chance (``probability``), at
-most ``times`` times, after waiting ``latency_ms`` on the emulator's clock, and then
-answers a ``status``, drops the connection (``drop``: before or after running the
-request), answers ``payload_errors`` or a ``graphql_error``, or only delays it.
+of its document or the operation's name (``operation``), its ``kind`` and a subset of
+its ``variables`` (a list in the rule means any of its values). Rules are tried in the
+order added; the first that strikes decides. A rule strikes with its own seeded chance
+(``probability``), at most ``times`` times, after waiting ``latency_ms`` on the
+emulator's clock, and then answers a ``status``, drops the connection (``drop``: before
+or after running the request), answers ``payload_errors`` or a ``graphql_error``, or
+only delays it.
 
 The start-up ``Faults`` are rules of their own kinds on the same list (``startup-shares``:
 one draw over its shares; ``startup-rate-limit``), reading its settings as they change.
@@ -41,6 +42,14 @@ class Seen:
     operation_name: str | None = None
     variables: Mapping[str, Any] = field(default_factory=dict)
     token: str = ""
+
+    def calls(self, operation: str) -> bool:
+        """Whether the request calls ``operation``: a root field of its document, or the
+        operation's own name, as the journal reads it (``listInstances`` asks ``instances``)."""
+        if operation in self.shape.fields:
+            return True
+        chosen = self.shape.chosen(self.operation_name)
+        return operation in (self.operation_name, chosen.name if chosen else None)
 
     @cached_property
     def kind(self) -> str | None:
@@ -81,7 +90,7 @@ class Rule:
     def matches(self, seen: Seen) -> bool:
         if seen.path != self.path:
             return False
-        if self.operation is not None and self.operation not in seen.shape.fields:
+        if self.operation is not None and not seen.calls(self.operation):
             return False
         if self.kind is not None and seen.kind != self.kind:
             return False
