@@ -76,6 +76,7 @@ def _fault_parsers(command: Command) -> None:
         "fault", "add, list, remove or clear a running emulator's fault rules", EXAMPLES["fault"]
     )
     actions = fault.add_subparsers(dest="fault_command", required=True)
+
     def action(name: str, help: str) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = actions.add_parser(
             name, help=help, formatter_class=fault.formatter_class, epilog=EXAMPLES["fault"]

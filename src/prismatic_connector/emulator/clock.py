@@ -77,4 +77,4 @@ def reading(clock: Clock) -> dict[str, Any]:
     """What ``clock()`` answers on the control surface."""
     now = clock.now()
     moment = datetime.fromtimestamp(now, timezone.utc).isoformat().replace("+00:00", "Z")
-    return {"now": moment, "epochSeconds": now, "manual": clock.manual}
+    return {"now": moment, "epochSeconds": now, "manual": bool(getattr(clock, "manual", False))}
