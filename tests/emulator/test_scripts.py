@@ -213,33 +213,53 @@ def test_the_filters_long_jobs_use_read_an_index(
 FAILED = base64.b64encode(b"AlertTrigger:execution_failed").decode()
 
 
+def watch_failures(emu: Emulator, instance: str, endpoint: Receiver) -> None:
+    """An "Execution Failed" monitor on ``instance`` that calls ``endpoint``."""
+    webhook = emu.execute(
+        'mutation ($url: String!) { createAlertWebhook(input: {name: "w", url: $url,'
+        ' payloadTemplate: "$TRIGGER $EXECUTION_ID"}) { alertWebhook { id } } }',
+        {"url": endpoint.url},
+    )["createAlertWebhook"]["alertWebhook"]["id"]
+    emu.execute(
+        "mutation ($input: CreateAlertMonitorInput!) { createAlertMonitor(input: $input)"
+        " { alertMonitor { id } } }",
+        {
+            "input": {
+                "name": "Failures",
+                "instance": instance,
+                "triggers": [FAILED],
+                "webhooks": [webhook],
+            }
+        },
+    )
+
+
 def test_a_scripted_failure_calls_the_monitors_webhooks_when_it_ends(emu: Emulator) -> None:
     config = live_config(emu)
     endpoint = Receiver()
     try:
-        webhook = emu.execute(
-            'mutation ($url: String!) { createAlertWebhook(input: {name: "w", url: $url,'
-            ' payloadTemplate: "$TRIGGER $EXECUTION_ID"}) { alertWebhook { id } } }',
-            {"url": endpoint.url},
-        )["createAlertWebhook"]["alertWebhook"]["id"]
-        emu.execute(
-            "mutation ($input: CreateAlertMonitorInput!) { createAlertMonitor(input: $input)"
-            " { alertMonitor { id } } }",
-            {
-                "input": {
-                    "name": "Failures",
-                    "instance": config["instance"],
-                    "triggers": [FAILED],
-                    "webhooks": [webhook],
-                }
-            },
-        )
+        watch_failures(emu, config["instance"], endpoint)
         emu.script_flow(config["id"], status="ERROR", error="kaput", duration_s=30)
         (run_id,) = emu.run_flow(config["id"])
         assert not endpoint.arrived.wait(0.3)  # still running: nothing has failed yet
         emu.clock_advance(30)
         assert endpoint.arrived.wait(10)
         assert [body for _, body in endpoint.posted] == [f"Execution Failed {run_id}"]
+    finally:
+        endpoint.close()
+
+
+def test_on_the_wall_clock_a_failure_alerts_when_it_ends_with_no_request_after() -> None:
+    endpoint = Receiver()
+    try:
+        with Emulator(seed="demo") as emu:
+            config = live_config(emu)
+            watch_failures(emu, config["instance"], endpoint)
+            emu.script_flow(config["id"], status="ERROR", error="kaput", duration_s=0.5)
+            (run_id,) = emu.run_flow(config["id"])
+            # Nothing asks about the run again: the emulator notices its end itself.
+            assert endpoint.arrived.wait(10)
+            assert [body for _, body in endpoint.posted] == [f"Execution Failed {run_id}"]
     finally:
         endpoint.close()
 

@@ -23,6 +23,7 @@ from .faults import Faults
 from .journal import Journal
 from .layout import LAYOUT
 from .rules import Rules
+from .settler import Settler
 from .store import Store
 from .tokens import DEFAULT_TTL_S, ForeignTenant, Tokens
 
@@ -99,6 +100,7 @@ class Emulator(Controls):
         self.journal_log = Journal(self._clock, lambda: (self.admin_key, self.refresh_token))
         self.url = ""
         self._listener: Listener | None = None
+        self._settler: Settler | None = None
         self.tls = tls
         self.tls_url = ""
         self.ca_file: Path | None = None
@@ -149,6 +151,8 @@ class Emulator(Controls):
 
         self._listener = Listener(self, self.faults, (self.host, self.port))
         self.url = self._listener.url
+        if not isinstance(self._clock, ManualClock):
+            self._settler = Settler(self.settle).start()
         self._remember_url()
         if self.tls:
             self._start_tls()
@@ -194,6 +198,9 @@ class Emulator(Controls):
     def stop(self) -> None:
         if isinstance(self._clock, ManualClock):
             self._clock.release()
+        if self._settler is not None:
+            self._settler.stop()
+            self._settler = None
         if self._tls_listener is not None:
             self._tls_listener.stop()
             self._tls_listener = None
