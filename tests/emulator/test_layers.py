@@ -29,6 +29,7 @@ MODEL_ORDER = [
     "workflows",
     "conversion",
     "instances",
+    "upgrades",
     "alerts",
     "scripts",
     "authoring",

@@ -64,6 +64,7 @@ LAYOUT = Layout(
             "startedAt",
             "error",
             "settleAt",
+            "replayForExecution",
         ),
         "InstanceStepResult": ("executionResult",),
         "Log": ("executionResult", "instance", "flowConfig", "timestamp"),
@@ -101,6 +102,7 @@ LAYOUT = Layout(
             "flow": "IntegrationFlow",
             "flowConfig": "InstanceFlowConfig",
             "integration": "Integration",
+            "replayForExecution": "InstanceExecutionResult",
         },
         "InstanceStepResult": {"executionResult": "InstanceExecutionResult"},
         "Log": {

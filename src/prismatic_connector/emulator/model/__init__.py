@@ -3,7 +3,7 @@
 Modules import each other in one direction only, lowest first::
 
     base <- org, customers, components, uploads, signing, onprem, scoped
-         <- integrations <- workflows, instances <- alerts
+         <- integrations <- workflows, instances <- upgrades, alerts
          <- authoring (integrations and their test instances) <- executions
 
 The GraphQL resolvers call into these modules and never into each other, so a

@@ -18,14 +18,18 @@ from .. import ids
 from ..query import Listing
 from ..transaction import Record, Tx, Where
 from . import instances, scripts, triggers
-from .base import related
+from .base import Invalid, related, require
 
 ORDER = {"STARTED_AT": "startedAt", "ENDED_AT": "endedAt"}
 RUNS = Listing(
     order_fields=ORDER,
     handled=("invokeType_In",),
     newest_first=True,
-    custom={"status": scripts.status_condition, "error_Isnull": scripts.error_unset},
+    custom={
+        "status": scripts.status_condition,
+        "error_Isnull": scripts.unset("error"),
+        "replayForExecution_Isnull": scripts.unset("replayForExecution"),
+    },
 )
 STEPS = Listing(order_fields=ORDER)
 LOGS = Listing(
@@ -61,6 +65,7 @@ def execution(run_id: str, context: dict[str, Any], **fields: Any) -> Record:
         "maxRetryCount": 0,
         "retryNextAt": None,
         "retryUniqueRequestId": None,
+        "replayForExecution": None,
         "requestPayloadUrl": "",
         "responsePayloadUrl": "",
         "requestPayloadMetadataUrl": None,
@@ -158,6 +163,7 @@ def run_flow(
     *,
     invoke_type: str,
     is_test: bool | None = None,
+    replay_of: str | None = None,
 ) -> dict[str, Any]:
     """Record one run of a flow config's flow; answers as the webhook would."""
     records = _records(tx, config)
@@ -190,6 +196,7 @@ def run_flow(
         requestPayload=request.body,
         requestContentType=request.content_type or "",
         requestHeaders=trigger["headers"],
+        replayForExecution=replay_of,
     )
     script = scripts.take(tx, config, flow)
     later = script is not None and scripts.apply(script, run, steps, logs, context)
@@ -273,3 +280,33 @@ def run_target(tx: Tx, target: str, payload: Any, times: int) -> list[str]:
             run = run_flow(tx, config, request, invoke_type="WEBHOOK")
             made.append(str(run["execution"]["id"]))
     return made
+
+
+def replay(tx: Tx, run_id: Any) -> Record:
+    """A new run of ``run_id``'s flow config with its request, linked to it as its replay.
+
+    Refused while the run is still going (it has no outcome to replay yet) and when its
+    instance no longer runs (deleted, disabled or never deployed), as a webhook would be."""
+    original = require(tx, "InstanceExecutionResult", run_id)
+    if running(original):
+        raise Invalid.on("id", "This execution is still running; replay it once it has ended.")
+    config = tx.get("InstanceFlowConfig", original.get("flowConfig"))
+    instance = tx.get("Instance", config["instance"]) if config else None
+    if config is None or instance is None or not instances.live(instance):
+        raise Invalid.on("id", "The instance that ran this execution is not deployed and enabled.")
+    request = triggers.Request(
+        body=original.get("requestPayload") or "",
+        content_type=original.get("requestContentType") or None,
+        headers=original.get("requestHeaders") or {},
+    )
+    made = run_flow(
+        tx,
+        config,
+        request,
+        invoke_type=str(original.get("invokeType") or "WEBHOOK"),
+        is_test=bool(original.get("isTestExecution")),
+        # A replay of a replay counts as one more of the first run's, so its ``replays`` hold
+        # every attempt.
+        replay_of=str(original.get("replayForExecution") or original["id"]),
+    )
+    return dict(made["execution"])

@@ -16,7 +16,7 @@ a wall clock within a fifth of a second though nothing asks (``settler.py``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -214,12 +214,19 @@ def status_condition(value: Any) -> Where:
     return Where().add(f"{field_sql('status')} = ? AND coalesce({ready}, 0) <= ?", str(value), now)
 
 
-def error_unset(value: Any) -> Where:
-    """``error_Isnull`` as the error's index answers it: a run's error is text or null, and
+def unset(name: str) -> Callable[[Any], Where]:
+    """``<name>_Isnull`` as the field's index answers it, for a field holding text or null:
     every text is at least '' (a range the planner walks, where IS NOT NULL it would not)."""
-    return Where().add(
-        f"{field_sql('error')} {'IS NULL' if value else '>= ?'}", *([] if value else [""])
-    )
+
+    def condition(value: Any) -> Where:
+        return Where().add(
+            f"{field_sql(name)} {'IS NULL' if value else '>= ?'}", *([] if value else [""])
+        )
+
+    return condition
+
+
+error_unset = unset("error")
 
 
 def released() -> Where:

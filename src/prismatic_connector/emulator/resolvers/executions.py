@@ -14,7 +14,9 @@ from ..query import page
 from ..transaction import Record, Where
 from .common import lookup, mutation, ref, tx
 
-ref("InstanceExecutionResult", "instance", "flow", "flowConfig", "integration")
+ref(
+    "InstanceExecutionResult", "instance", "flow", "flowConfig", "integration", "replayForExecution"
+)
 ref("Log", "instance", "flow", "flowConfig", "integration", "executionResult", "customer")
 ref("InstanceStepResult", "executionResult")
 lookup("executionResult", "InstanceExecutionResult")
@@ -54,6 +56,12 @@ def execution_step_results(run: Record, info: Info, **args: Any) -> dict[str, An
     return page(tx(info), "InstanceStepResult", args, executions.STEPS, scope)
 
 
+@registry.field("InstanceExecutionResult", "replays")
+def execution_replays(run: Record, info: Info, **args: Any) -> dict[str, Any]:
+    scope = Where().equal("replayForExecution", run["id"])
+    return page(tx(info), "InstanceExecutionResult", args, executions.RUNS, scope)
+
+
 @registry.field("InstanceExecutionResult", "logs")
 def execution_logs(run: Record, info: Info, **args: Any) -> dict[str, Any]:
     scope = Where().equal("executionResult", run["id"])
@@ -87,3 +95,8 @@ def test_instance_flow_config(info: Info, data: dict[str, Any]) -> dict[str, Any
     config = require(tx(info), "InstanceFlowConfig", data.get("id"))
     result = executions.run_test(tx(info), config, data)
     return {"testInstanceFlowConfigResult": {**result, "flowConfig": config}, "errors": []}
+
+
+@mutation("replayExecution", "instanceExecutionResult")
+def replay_execution(info: Info, data: dict[str, Any]) -> Record:
+    return executions.replay(tx(info), data.get("id"))

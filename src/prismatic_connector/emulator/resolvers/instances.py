@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine import Info, registry
-from ..model import executions, instances
+from ..model import executions, instances, upgrades
 from ..model.base import require
 from ..query import embedded, page
 from ..transaction import Record, Where
@@ -92,3 +92,8 @@ def deploy_instance(info: Info, data: dict[str, Any]) -> Any:
 @mutation("deleteInstance", "instance")
 def delete_instance(info: Info, data: dict[str, Any]) -> Any:
     return instances.delete(tx(info), data.get("id"))
+
+
+@mutation("bulkUpdateInstancesToLatestIntegrationVersion", "integration")
+def bulk_update_instances(info: Info, data: dict[str, Any]) -> Any:
+    return upgrades.to_latest(tx(info), data.get("id"))
