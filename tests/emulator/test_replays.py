@@ -97,6 +97,16 @@ def test_the_guides_flow_replays_the_failures_and_finds_those_still_failing(
     succeeded_replays = "replays(error_Isnull: true) { nodes { id } }"
     assert read(emu, failed[0], succeeded_replays)["replays"]["nodes"] == [{"id": fixed["id"]}]
     assert read(emu, failed[1], succeeded_replays)["replays"]["nodes"] == []
+    # The guide's own query: an instance's failures that are not replays, with the
+    # replays that have since succeeded.
+    guide = """query ($instanceId: ID!) { executionResults(instance: $instanceId,
+      error_Isnull: false, replayForExecution_Isnull: true) {
+      nodes { id replays(error_Isnull: true) { nodes { id } } } } }"""
+    nodes = post(emu, guide, {"instanceId": config["instance"]})["data"]["executionResults"]
+    assert {n["id"]: [r["id"] for r in n["replays"]["nodes"]] for n in nodes["nodes"]} == {
+        failed[0]: [fixed["id"]],
+        failed[1]: [],
+    }
     replays_only = "{ executionResults(replayForExecution_Isnull: false) { nodes { id } } }"
     assert {n["id"] for n in emu.execute(replays_only)["executionResults"]["nodes"]} == {
         fixed["id"],
@@ -318,3 +328,22 @@ def test_the_bulk_update_refuses_an_unknown_or_unpublished_integration(emu: Emul
         }
     ]
     assert "bulkUpdateInstancesToLatestIntegrationVersion" not in emu.applied()
+
+
+def test_a_test_run_is_replayed_as_a_test_run(emu: Emulator) -> None:
+    flows = emu.execute(
+        '{ integrations(name: "Salesforce Contacts") { nodes { flows { nodes { id } } } } }'
+    )
+    flow = flows["integrations"]["nodes"][0]["flows"]["nodes"][0]["id"]
+    ran = emu.execute(
+        'mutation($id: ID!) { testIntegrationFlow(input: {id: $id, payload: "{}"}) '
+        "{ testIntegrationFlowResult { execution { id } } errors { messages } } }",
+        {"id": flow},
+    )["testIntegrationFlow"]["testIntegrationFlowResult"]["execution"]["id"]
+    made = replay(emu, ran)
+    got = read(emu, made["id"], "isTestExecution invokeType replayForExecution { id }")
+    assert got == {
+        "isTestExecution": True,
+        "invokeType": "INTEGRATION_FLOW_TEST",
+        "replayForExecution": {"id": ran},
+    }

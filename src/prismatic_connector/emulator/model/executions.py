@@ -3,7 +3,9 @@ and the executions, step results and logs they leave behind.
 
 The emulator does not run component code: a run walks the flow's steps in order,
 records a result for each (the trigger's is its payload, see ``triggers``), and logs
-the start and end of the instance as the real runner does.
+the start and end of the instance as the real runner does. A replay is one more run of
+the same flow config with the original's request, holding the original's ID in
+``replayForExecution``.
 """
 
 from __future__ import annotations
