@@ -202,11 +202,17 @@ class EmulatorClient:
 
     def snapshot_load(self, name: str) -> dict[str, Any]:
         """Put the state saved as ``name`` in place (as ``Emulator.snapshot_load``)."""
-        return dict(self.call("POST", f"snapshots/{quote(str(name), safe='')}/load"))
+        return dict(self.call("POST", f"snapshots/{_segment(name)}/load"))
 
     def snapshots(self) -> list[dict[str, Any]]:
         """The snapshots saved, by name."""
         return list(self.call("GET", "snapshots")["snapshots"])
 
     def snapshot_delete(self, name: str) -> dict[str, Any]:
-        return dict(self.call("DELETE", f"snapshots/{quote(str(name), safe='')}"))
+        return dict(self.call("DELETE", f"snapshots/{_segment(name)}"))
+
+
+def _segment(name: str) -> str:
+    """``name`` as one path segment, dots too: a URL library drops ``..`` segments, and the
+    emulator is to refuse the name itself."""
+    return quote(str(name), safe="").replace(".", "%2E")

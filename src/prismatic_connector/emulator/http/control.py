@@ -11,6 +11,7 @@ import hmac
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 from ...errors import ControlError
 from ..ruleargs import ARGUMENTS as RULE_FIELDS
@@ -210,13 +211,18 @@ def snapshot_save(front: Front, request: Request) -> Any:
 def snapshot_load(front: Front, request: Request) -> Any:
     """``POST /emulator/snapshots/{name}/load``: put the saved state in place."""
     known(body(request))
-    return front.emulator.snapshot_load(request.params["name"])
+    return front.emulator.snapshot_load(_name(request))
 
 
 @admin
 def snapshot_delete(front: Front, request: Request) -> Any:
     """``DELETE /emulator/snapshots/{name}``."""
-    return front.emulator.snapshot_delete(request.params["name"])
+    return front.emulator.snapshot_delete(_name(request))
+
+
+def _name(request: Request) -> str:
+    # Decoded, so that ``%2E%2E`` is refused as the ``..`` it stands for, by name.
+    return unquote(request.params["name"])
 
 
 ROUTES += [
