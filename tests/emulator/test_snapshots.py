@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -255,3 +256,18 @@ def test_serve_starts_from_a_snapshot_file(server: tuple[Served, Path], tmp_path
     out = s.cli("emulator", "serve", "--from-snapshot", "bad.snapshot")
     assert out.returncode == 2
     assert "give its path, such as ./FILE" in out.stderr
+
+
+@pytest.mark.scale
+def test_a_load_at_two_thousand_instances_takes_seconds_at_most(tmp_path: Path) -> None:
+    with Emulator(seed="empty", scale={"instances": 2000}, snapshot_dir=tmp_path) as emu:
+        emu.snapshot_save("big")
+        totals = "{ instances(isSystem: false) { totalCount } }"
+        before = emu.execute(totals)
+        q(emu, 'mutation { createCustomer(input: {name: "after"}) { customer { id } } }')
+        started = time.perf_counter()
+        emu.snapshot_load("big")
+        took = time.perf_counter() - started
+        assert emu.execute(totals) == before
+        assert q(emu, '{ customers(name: "after") { totalCount } }')["customers"]["totalCount"] == 0
+    assert took < 5.0, f"a load at 2,000 instances took {took:.2f} s"
