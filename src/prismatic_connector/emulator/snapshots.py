@@ -246,6 +246,9 @@ def put(store: Store, found: Snapshot, *, keep_tokens: bool) -> str:
     else the snapshot's come with it (an emulator starting from it)."""
     try:
         install(found.db, store.layout)
+        stats = "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'"
+        if found.db.execute(stats).fetchone() is None:
+            found.db.execute("ANALYZE")  # in memory, before the swap, not on the live file
 
         def owner_of(live: sqlite3.Connection, copy: sqlite3.Connection) -> str:
             if keep_tokens:

@@ -213,8 +213,7 @@ class Store:
             db = self._acquire()
             try:
                 kept = prepare(db, copy)
-                copy.backup(db)
-                db.execute("ANALYZE")
+                copy.backup(db)  # the planner's statistics come with the copy
             finally:
                 self._release(db)
             return kept
