@@ -271,3 +271,17 @@ def test_a_load_at_two_thousand_instances_takes_seconds_at_most(tmp_path: Path) 
         assert emu.execute(totals) == before
         assert q(emu, '{ customers(name: "after") { totalCount } }')["customers"]["totalCount"] == 0
     assert took < 5.0, f"a load at 2,000 instances took {took:.2f} s"
+
+
+def test_a_snapshot_loaded_at_start_into_a_db_file_stays_there(tmp_path: Path) -> None:
+    folder, db = tmp_path / "snaps", tmp_path / "state.sqlite3"
+    with Emulator(seed="empty", snapshot_dir=folder) as first:
+        q(first, 'mutation { createCustomer(input: {name: "Kept"}) { customer { id } } }')
+        first.snapshot_save("kept")
+    with Emulator(db=db, snapshot_dir=folder, from_snapshot="kept"):
+        pass
+    with Emulator(db=db) as again:  # the file holds the snapshot's state, without it
+        assert (
+            q(again, '{ customers(name: "Kept") { totalCount } }')["customers"]["totalCount"] == 1
+        )
+        assert again.snapshot_dir == tmp_path / "snapshots"  # beside the database
