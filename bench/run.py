@@ -27,6 +27,7 @@ BENCHMARKS = [
     "throttled_burst.py",
     "emulator_scale.py",
     "emulator_journal.py",
+    "emulator_snapshots.py",
 ]
 START, END = "<!-- bench/run.py: start -->", "<!-- bench/run.py: end -->"
 

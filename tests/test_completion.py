@@ -97,9 +97,22 @@ def test_subcommands_of_the_emulator_and_token_complete(complete: Complete) -> N
     assert complete("prismatic-connector emulator se") == ["serve "]
     assert set(complete("prismatic-connector emulator ")) == {
         *("serve", "coverage", "token"),
-        *("clock", "fault", "journal", "script", "run"),  # a running emulator's control surface
+        *(
+            "clock",
+            "fault",
+            "journal",
+            "script",
+            "run",
+            "snapshot",
+        ),  # a running emulator's control surface
     }
     assert complete("prismatic-connector emulator serve --se") == ["--seed "]
+    assert set(complete("prismatic-connector emulator snapshot ")) == {
+        "save",
+        "load",
+        "list",
+        "delete",
+    }
     assert complete("prismatic-connector token r") == ["revoke "]
     assert complete("prismatic-connector completion ") == ["bash", "zsh"]
 

@@ -19,7 +19,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from ..emulator.keyfile import admin_key_path
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, ControlError
 from . import emulator_control
 from .shared import (
     EXIT_FAILED,
@@ -129,6 +129,17 @@ def _serve_options(serve: argparse.ArgumentParser) -> None:
         help="a clock that moves only when told (`emulator clock --advance`), so tests"
         " drive waits and expiries without sleeping",
     )
+    serve.add_argument(
+        "--snapshot-dir",
+        metavar="DIR",
+        help="where `emulator snapshot` keeps snapshots (default: snapshots/ beside the state)",
+    )
+    serve.add_argument(
+        "--from-snapshot",
+        metavar="NAME_OR_PATH",
+        help="start from this snapshot: a name in --snapshot-dir, or a file's path (with a /);"
+        " with --db, it is loaded into that database",
+    )
     for name, default, text in Faults.options():
         flag = "--" + name.replace("_", "-")
         if isinstance(default, bool):
@@ -192,7 +203,12 @@ def _serve_until_stopped(args: argparse.Namespace, faults: Faults, env_file: Env
             execution_s=args.execution_s,
             scale=scale,
             tls=tls.available(),
+            snapshot_dir=args.snapshot_dir,
+            from_snapshot=_snapshot_source(args.from_snapshot),
         )
+    except ControlError as exc:
+        hint = " (a file: give its path, such as ./FILE)" if exc.status == 404 else ""
+        return fail(f"--from-snapshot {args.from_snapshot}: {exc.problem}{hint}", EXIT_USAGE)
     except (OSError, sqlite3.Error) as exc:
         return fail(f"cannot use --db {args.db}: {_reason(exc)}", EXIT_USAGE)
     except ValueError as exc:
@@ -258,6 +274,13 @@ def _restore(handlers: dict[signal.Signals, Any]) -> None:
     for number, handler in handlers.items():
         if handler is not None:  # None: a handler not set from Python, which cannot be put back
             signal.signal(number, handler)
+
+
+def _snapshot_source(given: str | None) -> str | Path | None:
+    """A name in the snapshot folder, or (with a path separator) a file."""
+    if given is None or ("/" not in given and os.sep not in given):
+        return given
+    return Path(given)
 
 
 def _write_private(path: Path, text: str) -> None:

@@ -1,4 +1,4 @@
-"""``prismatic-connector emulator clock|fault|script|journal``: the control surface of
+"""``prismatic-connector emulator clock|fault|script|journal|snapshot``: the control surface of
 a running emulator (``emulator/controls.py``), through ``EmulatorClient``.
 
 Each command prints what the emulator answers as JSON. A refused request exits 2
@@ -66,6 +66,7 @@ def add_parsers(command: Command) -> None:
     _add_script_parsers(command)
     _fault_parsers(command)
     _journal_parser(command)
+    _snapshot_parsers(command)
 
 
 # ---- fault rules
@@ -301,10 +302,50 @@ def _run(client: Any, args: argparse.Namespace) -> Any:
     return {"executions": client.run_flow(args.target, payload, args.times)}
 
 
+# ---- snapshots
+
+EXAMPLES["snapshot"] = (
+    "example:\n  prismatic-connector emulator snapshot save before-sync\n"
+    "  prismatic-connector emulator snapshot load before-sync\n"
+    "  prismatic-connector emulator serve --from-snapshot before-sync --snapshot-dir DIR"
+)
+
+
+def _snapshot_parsers(command: Command) -> None:
+    snapshot = command(
+        "snapshot",
+        "save, load, list or delete a running emulator's snapshots of its whole state",
+        EXAMPLES["snapshot"],
+    )
+    actions = snapshot.add_subparsers(dest="snapshot_command", required=True)
+    for name, help in (
+        ("save", "save the state as NAME (replacing a snapshot of that name)"),
+        ("load", "put the state saved as NAME in place; tokens stay good, the journal empties"),
+        ("list", "the snapshots saved: name, created, records by type, size, format"),
+        ("delete", "delete the snapshot NAME"),
+    ):
+        action = actions.add_parser(
+            name, help=help, formatter_class=snapshot.formatter_class, epilog=EXAMPLES["snapshot"]
+        )
+        if name != "list":
+            action.add_argument("name", metavar="NAME", help="[A-Za-z0-9._-], 64 at most")
+        _target(action)
+
+
+def _snapshot(client: Any, args: argparse.Namespace) -> Any:
+    if args.snapshot_command == "list":
+        return {"snapshots": client.snapshots()}
+    method = getattr(client, f"snapshot_{args.snapshot_command}")
+    return method(args.name)
+
+
+FLAGS.update({"name": "NAME", "snapshot": "NAME"})
+
 HANDLERS: dict[str, Callable[[Any, argparse.Namespace], Any]] = {
     "clock": _clock,
     "fault": _fault,
     "journal": _journal,
     "script": _script,
     "run": _run,
+    "snapshot": _snapshot,
 }

@@ -8,7 +8,7 @@ State lives in SQLite (a file given as ``db``, else a temporary one that goes
 away with the emulator), so it survives restarts and concurrent requests are
 safe. ``faults`` injects latency, throttling, server errors and dropped
 connections; ``applied()`` counts what each mutation applied. Its control surface
-(``controls.py``: the clock, fault rules, scripted runs, the request journal) is
+(``controls.py``: the clock, fault rules, scripted runs, the request journal, snapshots) is
 also reached from another process with ``EmulatorClient``, which needs only
 requests, not the ``emulator`` extra.
 

@@ -62,6 +62,8 @@ class Emulator(Controls):
         scale: Mapping[str, int] | None = None,
         tls: bool = False,
         connector: Mapping[str, Any] | None = None,
+        snapshot_dir: str | Path | None = None,
+        from_snapshot: str | Path | None = None,
     ) -> None:
         """``clock``: where every time the emulator reads comes from (``clock.py``):
         ``ManualClock()`` moves only when told (``clock_advance``), so tests need not sleep.
@@ -75,6 +77,8 @@ class Emulator(Controls):
         ``connector``: the component listed beside the built-in ones, as plain data (its
         shape is in ``connector.py``); by default the one this package ships. A new store
         is seeded with it; one given as ``db`` keeps the components it has.
+        ``snapshot_dir``, ``from_snapshot``: where snapshots are kept, and one to start from
+        (see ``Controls.snapshot_save``).
         """
         from .extra import require
         from .scale import check
@@ -106,19 +110,22 @@ class Emulator(Controls):
         self.ca_file: Path | None = None
         self._tls_listener: Listener | None = None
         self._tls_dir: tempfile.TemporaryDirectory[str] | None = None
-        self._open(db, token_ttl_s, execution_s)
+        self._open(db, token_ttl_s, execution_s, snapshot_dir, from_snapshot)
 
-    def _open(self, db: str | Path | None, token_ttl_s: float, execution_s: float) -> None:
-        """The store (in a temporary folder of its own without ``db``), filled."""
+    def _open(self, db: Any, token_ttl_s: float, execution_s: float, *snapshot: Any) -> None:
+        """The store (in a temporary folder of its own without ``db``), filled: from the
+        snapshot ``snapshot[1]`` names if any (``snapshot[0]``: the snapshots' folder)."""
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if db is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="prismatic-emulator-")
             db = Path(self._tmp.name) / "emulator.sqlite3"
         self.db_path = Path(db)
+        self.snapshot_dir = Path(snapshot[0] or self.db_path.parent / "snapshots")
         store = None
         try:
             store = self.store = Store(self.db_path, LAYOUT)
             store.clock = self._clock.now
+            self._start_from(snapshot[1])
             self._fill(token_ttl_s, execution_s)
         except BaseException:
             # Stopped while seeding (by Ctrl-C, say) or failed: the temporary state goes now,
@@ -261,11 +268,6 @@ class Emulator(Controls):
         self.store.restore(self._seeded)
         if self.url:
             self._remember_url()
-
-    def applied(self) -> dict[str, int]:
-        """How many times each mutation was applied (ran without payload errors)."""
-        with self.store.read() as tx:
-            return tx.applied()
 
     def answer(
         self,

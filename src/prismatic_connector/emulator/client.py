@@ -193,3 +193,26 @@ class EmulatorClient:
     ) -> None:
         """As ``Emulator.assert_called``, on the journal fetched from the emulator."""
         called(self.journal(), operation, times, variables)
+
+    # ---- snapshots
+
+    def snapshot_save(self, name: str) -> dict[str, Any]:
+        """Save the emulator's whole state as ``name`` (as ``Emulator.snapshot_save``)."""
+        return dict(self.call("POST", "snapshots", {"name": name}))
+
+    def snapshot_load(self, name: str) -> dict[str, Any]:
+        """Put the state saved as ``name`` in place (as ``Emulator.snapshot_load``)."""
+        return dict(self.call("POST", f"snapshots/{_segment(name)}/load"))
+
+    def snapshots(self) -> list[dict[str, Any]]:
+        """The snapshots saved, by name."""
+        return list(self.call("GET", "snapshots")["snapshots"])
+
+    def snapshot_delete(self, name: str) -> dict[str, Any]:
+        return dict(self.call("DELETE", f"snapshots/{_segment(name)}"))
+
+
+def _segment(name: str) -> str:
+    """``name`` as one path segment, dots too: a URL library drops ``..`` segments, and the
+    emulator is to refuse the name itself."""
+    return quote(str(name), safe="").replace(".", "%2E")

@@ -59,6 +59,13 @@ class ManualClock:
             self._moved.notify_all()
             return self._now
 
+    def set(self, at: float) -> None:
+        """Put the clock at ``at``, back if need be (a snapshot loaded): whatever sleeps
+        still wakes at the time it asked for, further off now."""
+        with self._moved:
+            self._now = float(at)
+            self._moved.notify_all()
+
     def sleep(self, seconds: float) -> None:
         """Wait until the clock has been moved ``seconds`` on, or the emulator stops."""
         with self._moved:

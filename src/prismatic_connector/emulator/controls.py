@@ -11,13 +11,16 @@ mirrors them. A refused request raises ``ControlError`` naming the field.
 - fault rules (``rules.py``): ``fault_add(...)`` -> ID, ``faults()`` (on ``Faults``),
   ``fault_remove(id)``, ``faults_clear()``;
 - the journal (``journal.py``): ``journal(operation, kind, since, applied)``,
-  ``journal_clear()``, ``assert_called(operation, times, variables)``.
+  ``journal_clear()``, ``assert_called(operation, times, variables)``;
+- snapshots (``snapshots.py``): ``snapshot_save(name)``, ``snapshot_load(name)``,
+  ``snapshots()``, ``snapshot_delete(name)``.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ControlError
@@ -42,6 +45,13 @@ class Controls:
     store: Store
     fault_rules: Rules
     journal_log: Journal
+    snapshot_dir: Path
+    user_id: str
+
+    def applied(self) -> dict[str, int]:
+        """How many times each mutation was applied (ran without payload errors)."""
+        with self.store.read() as tx:
+            return tx.applied()
 
     # ------------------------------------------------------------------ the clock
 
@@ -185,6 +195,56 @@ class Controls:
         """An ``AssertionError`` unless ``operation`` was called (``times`` times) with
         variables matching ``variables``; it shows the closest calls and how they differ."""
         called(self.journal(), operation, times, variables)
+
+    # ---- snapshots
+
+    def snapshot_save(self, name: str) -> dict[str, Any]:
+        """Save the whole state (records, ID sequences, applied counts, tokens, the clock's
+        time) as ``name`` in ``snapshot_dir``, replacing a snapshot of that name: what
+        ``snapshots()`` lists of it, and ``replaced``."""
+        from . import snapshots
+
+        return snapshots.save(self.store, self.snapshot_dir, name, self._clock)
+
+    def snapshot_load(self, name: str) -> dict[str, Any]:
+        """Put the state saved as ``name`` in place, in one step, and a manual clock at its
+        time; the URL, the admin key, the refresh token and the access tokens issued stay
+        good, the fault rules stay, the journal is emptied. A damaged file, or one of
+        another format: a ``ControlError``, and the state as it was."""
+        from . import snapshots
+
+        found = snapshots.read(snapshots.existing(self.snapshot_dir, name), name)
+        self.user_id = snapshots.put(self.store, found, keep_tokens=True)
+        self.journal_log.clear()
+        snapshots.set_clock(self._clock, found.header)
+        return {"name": name, "records": found.header.get("records"), "clock": self.clock()}
+
+    def snapshots(self) -> list[dict[str, Any]]:
+        """The snapshots saved, by name: ``name``, ``created``, ``format``, ``size`` (bytes),
+        ``records`` (by type), ``clock``; ``problem`` for a file that cannot be read."""
+        from . import snapshots
+
+        return snapshots.listing(self.snapshot_dir)
+
+    def snapshot_delete(self, name: str) -> dict[str, Any]:
+        from . import snapshots
+
+        snapshots.existing(self.snapshot_dir, name).unlink()
+        return {"deleted": name}
+
+    def _start_from(self, source: str | Path | None) -> None:
+        """Start from a snapshot: a name in ``snapshot_dir``, or a file's path (a ``Path``);
+        its tokens and keys come with it, so its refresh token is good again."""
+        from . import snapshots
+
+        if source is None:
+            return
+        if isinstance(source, str):
+            found = snapshots.read(snapshots.existing(self.snapshot_dir, source), source)
+        else:
+            found = snapshots.read(Path(source), str(source))
+        snapshots.put(self.store, found, keep_tokens=False)
+        snapshots.set_clock(self._clock, found.header)
 
 
 def number(value: Any, field: str, *, low: float, high: float) -> float:

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from . import fulltext, ids
 from .layout import Layout
@@ -44,6 +45,7 @@ CREATE INDEX IF NOT EXISTS refresh_tokens_digest ON refresh_tokens (digest);
 CREATE INDEX IF NOT EXISTS refresh_tokens_user ON refresh_tokens (user_id);
 CREATE TABLE IF NOT EXISTS applied (mutation TEXT PRIMARY KEY, count INTEGER NOT NULL);
 """
+T = TypeVar("T")
 # Idle connections kept for reuse; a burst beyond this opens (and later closes) more.
 POOL_SIZE = 16
 BUSY_TIMEOUT_MS = 30_000
@@ -74,6 +76,14 @@ def index_statements(layout: Layout) -> list[str]:
     return out
 
 
+def install(db: sqlite3.Connection, layout: Layout) -> None:
+    """The tables, and the indexes ``layout`` asks for, in ``db`` (those missing only)."""
+    db.executescript(_SCHEMA)
+    for statement in index_statements(layout):
+        db.execute(statement)
+    fulltext.install(db, layout.texts)
+
+
 class Store:
     def __init__(self, path: Path, layout: Layout | None = None) -> None:
         self.path = path
@@ -87,10 +97,7 @@ class Store:
         self.clock: Callable[[], float] = time.time
         db = self._connect()
         db.execute("PRAGMA journal_mode=WAL")
-        db.executescript(_SCHEMA)
-        for statement in index_statements(self.layout):
-            db.execute(statement)
-        fulltext.install(db, self.layout.texts)
+        install(db, self.layout)
         self._writes = 0
         self._release(db)
         self.analyze()
@@ -194,3 +201,19 @@ class Store:
                 snapshot.backup(db)
             finally:
                 self._release(db)
+
+    def replace(
+        self,
+        copy: sqlite3.Connection,
+        prepare: Callable[[sqlite3.Connection, sqlite3.Connection], T],
+    ) -> T:
+        """Put the state ``copy`` holds in place of this one, in one step, once
+        ``prepare(live, copy)`` has made it ready (from what the live state keeps)."""
+        with self._write_lock:
+            db = self._acquire()
+            try:
+                kept = prepare(db, copy)
+                copy.backup(db)  # the planner's statistics come with the copy
+            finally:
+                self._release(db)
+            return kept

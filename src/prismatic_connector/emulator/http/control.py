@@ -11,6 +11,7 @@ import hmac
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 from ...errors import ControlError
 from ..ruleargs import ARGUMENTS as RULE_FIELDS
@@ -185,4 +186,48 @@ ROUTES += [
     ("GET", "/emulator/scripts", scripts),
     ("DELETE", "/emulator/scripts", clear_scripts),
     ("POST", "/emulator/runs", run_flow),
+]
+
+
+# ---- snapshots (``snapshots.py``): a name only, never a path, from here
+
+
+@admin
+def snapshots(front: Front, request: Request) -> Any:
+    """``GET /emulator/snapshots``: ``{"snapshots": [...]}``, by name."""
+    return {"snapshots": front.emulator.snapshots()}
+
+
+@admin
+def snapshot_save(front: Front, request: Request) -> Any:
+    """``POST /emulator/snapshots`` ``{"name"}``: save the state as ``name``."""
+    given = known(body(request), "name")
+    if "name" not in given:
+        raise ControlError("name", "expected the snapshot's name")
+    return front.emulator.snapshot_save(given["name"])
+
+
+@admin
+def snapshot_load(front: Front, request: Request) -> Any:
+    """``POST /emulator/snapshots/{name}/load``: put the saved state in place."""
+    known(body(request))
+    return front.emulator.snapshot_load(_name(request))
+
+
+@admin
+def snapshot_delete(front: Front, request: Request) -> Any:
+    """``DELETE /emulator/snapshots/{name}``."""
+    return front.emulator.snapshot_delete(_name(request))
+
+
+def _name(request: Request) -> str:
+    # Decoded, so that ``%2E%2E`` is refused as the ``..`` it stands for, by name.
+    return unquote(request.params["name"])
+
+
+ROUTES += [
+    ("GET", "/emulator/snapshots", snapshots),
+    ("POST", "/emulator/snapshots", snapshot_save),
+    ("POST", "/emulator/snapshots/{name}/load", snapshot_load),
+    ("DELETE", "/emulator/snapshots/{name}", snapshot_delete),
 ]

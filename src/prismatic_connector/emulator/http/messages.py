@@ -136,6 +136,16 @@ class Served(Protocol):
 
     def journal_clear(self) -> dict[str, Any]: ...
 
+    # ---- snapshots
+
+    def snapshot_save(self, name: str) -> dict[str, Any]: ...
+
+    def snapshot_load(self, name: str) -> dict[str, Any]: ...
+
+    def snapshots(self) -> list[dict[str, Any]]: ...
+
+    def snapshot_delete(self, name: str) -> dict[str, Any]: ...
+
 
 @dataclass(frozen=True)
 class Front:
