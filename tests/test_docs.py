@@ -38,3 +38,17 @@ def test_corrections_are_listed(component: Component) -> None:
         ("List Instances", "Name Contains"),
         ("List Integrations", "Name Contains"),
     ]
+
+
+def test_an_action_the_connector_adds_is_marked_as_such(component: Component) -> None:
+    from dataclasses import replace
+
+    from prismatic_connector.authoring.docs import ADDED
+
+    spec = component.spec
+    first, *rest = spec.actions
+    marked = replace(spec, actions=(replace(first, added=True), *rest))
+    text = render(marked)
+    section = text.split(f"### {first.label}\n", 1)[1].split("\n### ", 1)[0]
+    assert ADDED in section
+    assert text.count(ADDED) == 1 + render(spec).count(ADDED)

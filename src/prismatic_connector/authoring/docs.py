@@ -60,9 +60,14 @@ def render(
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+ADDED = "*Added by this connector: not one of the documented Prismatic component's actions.*"
+
+
 def _action(action: ActionSpec, example: Any) -> list[str]:
     aliases = "".join(f" (alias: `{alias}`)" for alias in action.aliases)
     lines = [f"### {action.label}", "", f"{action.description} | key: `{action.key}`{aliases}", ""]
+    if action.added:
+        lines += [ADDED, ""]
     if action.notes:
         lines += [action.notes, ""]
     lines += [*_table(action.inputs), ""]

@@ -108,7 +108,8 @@ def _actions(args: argparse.Namespace) -> int:
         return EXIT_OK
     width = max(len(a.key) for a in component.actions)
     for action in component.actions:
-        print(f"{action.key.ljust(width)}  {action.label}")
+        added = "  (added by this connector)" if action.added else ""
+        print(f"{action.key.ljust(width)}  {action.label}{added}")
     return EXIT_OK
 
 

@@ -34,6 +34,7 @@ def _action_view(action: ActionSpec) -> dict[str, Any]:
         "label": action.label,
         "description": action.description,
         "notes": action.notes,
+        "addedByConnector": action.added,
         "inputs": [_input_view(i) for i in action.inputs],
     }
 
@@ -56,6 +57,8 @@ def describe(component: Any, key: str) -> list[str]:
     if action.aliases:
         lines.append(f"aliases: {', '.join(action.aliases)}")
     lines.append(action.description)
+    if action.added:
+        lines.append("(added by this connector: not a documented action of the component)")
     if action.notes:
         lines += ["", action.notes]
     lines.append("")

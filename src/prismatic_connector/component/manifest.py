@@ -53,6 +53,8 @@ class ActionSpec:
     aliases: tuple[str, ...] = ()
     notes: str = ""
     hook: str | None = None
+    # Not one of the documented component's actions: this connector adds it.
+    added: bool = False
 
     def input(self, key: str) -> InputSpec | None:
         return next((spec for spec in self.inputs if spec.key == key), None)
@@ -213,6 +215,7 @@ def _freeze(path: Path, data: Mapping[str, Any]) -> ComponentSpec:
             aliases=tuple(a.get("aliases", ())),
             notes=a.get("notes", "").strip(),
             hook=a.get("hook"),
+            added=a.get("addedByConnector", False),
         )
         for a in data["actions"]
     )
