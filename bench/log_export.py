@@ -67,8 +67,16 @@ def through_logs(emu: Emulator, run_id: str) -> int:
 def through_command(emu: Emulator, run_id: str) -> int:
     env = {**os.environ, "PRISMATIC_URL": emu.url, "PRISM_REFRESH_TOKEN": emu.refresh_token}
     done = subprocess.run(
-        [sys.executable, "-m", "prismatic_connector", "logs", "--execution", run_id]
-        + ["--format", "jsonl"],
+        [
+            sys.executable,
+            "-m",
+            "prismatic_connector",
+            "logs",
+            "--execution",
+            run_id,
+            "--format",
+            "jsonl",
+        ],
         env=env,
         capture_output=True,
         text=True,
