@@ -28,6 +28,7 @@ BENCHMARKS = [
     "emulator_scale.py",
     "emulator_journal.py",
     "emulator_snapshots.py",
+    "log_export.py",
 ]
 START, END = "<!-- bench/run.py: start -->", "<!-- bench/run.py: end -->"
 

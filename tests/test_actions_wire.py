@@ -1,4 +1,5 @@
-"""Each of the 18 actions sends the exact operation and variables, and wraps the answer.
+"""Each action (the 18 documented, those the connector adds) sends the exact operation and
+variables, and wraps the answer.
 
 The recording server checks what went over the wire; defaults are read from the
 manifest rather than repeated here.
@@ -442,6 +443,44 @@ CASES = [
                 "errors": NO_ERRORS,
             }
         },
+    ),
+    # Added by this connector
+    Case(
+        "listExecutions",
+        {
+            "status": "error",
+            "instance": INSTANCE,
+            "startedAfter": "2026-11-20T10:00:00Z",
+            "hasError": "true",
+            "isReplay": False,
+            "ids": f"{EXECUTION}, {EXECUTION}2",
+        },
+        {
+            "executionStatus": "ERROR",
+            "instance": INSTANCE,
+            "startedAfter": "2026-11-20T10:00:00Z",
+            "errorIsnull": False,
+            "originalsOnly": True,
+            "idIn": [EXECUTION, f"{EXECUTION}2"],
+        },
+        {"executionResults": {"nodes": [], "pageInfo": PAGE, "totalCount": 0}},
+    ),
+    Case(
+        "replayExecution",
+        {"executionId": EXECUTION},
+        {"executionId": EXECUTION},
+        {
+            "replayExecution": {
+                "instanceExecutionResult": {"id": EXECUTION, "replayForExecution": None},
+                "errors": NO_ERRORS,
+            }
+        },
+    ),
+    Case(
+        "listLogs",
+        {"execution": EXECUTION, "since": "2026-11-20T10:00:00+01:00", "first": 50},
+        {"execution": EXECUTION, "since": "2026-11-20T10:00:00+01:00", "first": 50},
+        {"logs": {"nodes": [], "pageInfo": PAGE, "totalCount": 0}},
     ),
 ]
 

@@ -13,6 +13,7 @@ def test_public_api_is_pinned() -> None:
         "CredentialError",
         "GraphQLError",
         "InputError",
+        "LogLine",
         "ManifestError",
         "OutcomeUnknownError",
         "PaginationError",
@@ -25,6 +26,7 @@ def test_public_api_is_pinned() -> None:
         "__version__",
         "invoke",
         "load_component",
+        "logs",
         "paginate",
     ]
     for name in prismatic_connector.__all__:

@@ -6,6 +6,8 @@
 {'data': {'status': 200, 'data': {'instances': {...}}}}
 """
 
+from typing import TYPE_CHECKING, Any
+
 from . import _moved
 from ._version import __version__
 from .component.runner import Component, invoke, load_component
@@ -27,6 +29,10 @@ from .errors import (
 from .jobs.paging import paginate
 from .policy import Retry, Timeout
 
+if TYPE_CHECKING:
+    from .jobs.logdecide import LogLine
+    from .jobs.logs import logs
+
 _moved.install()  # the modules that moved into folders keep their old import names
 
 __all__ = [
@@ -38,6 +44,7 @@ __all__ = [
     "CredentialError",
     "GraphQLError",
     "InputError",
+    "LogLine",
     "ManifestError",
     "OutcomeUnknownError",
     "PaginationError",
@@ -50,5 +57,17 @@ __all__ = [
     "__version__",
     "invoke",
     "load_component",
+    "logs",
     "paginate",
 ]
+
+# The jobs load when first used: a cold ``invoke`` has no use for them.
+_JOBS = {"logs": "logs", "LogLine": "logdecide"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _JOBS:
+        import importlib
+
+        return getattr(importlib.import_module(f".jobs.{_JOBS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

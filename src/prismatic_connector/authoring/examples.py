@@ -44,6 +44,7 @@ def generate(component: Component) -> dict[str, str]:
             demo = Demo(component, conn, io.StringIO())
             session(demo)
             _the_rest(demo)
+            _executions(demo)
         url = emulator.url
     out = {}
     for action in component.actions:
@@ -69,3 +70,11 @@ def _the_rest(demo: Demo) -> None:
     instance = demo.call("listInstances", "", {"enabled": "", "needsDeploy": ""})["instances"]
     demo.call("getInstance", "", {"instanceId": instance["nodes"][0]["id"]})
     demo.call("listComponents", "")
+
+
+def _executions(demo: Demo) -> None:
+    """The actions on runs the connector adds: the demo's latest run, replayed, and its logs."""
+    runs = demo.call("listExecutions", "", {"first": 2})["executionResults"]["nodes"]
+    replayed = demo.call("replayExecution", "", {"executionId": runs[0]["id"]})
+    run = replayed["replayExecution"]["instanceExecutionResult"]
+    demo.call("listLogs", "", {"execution": run["id"], "first": 5})

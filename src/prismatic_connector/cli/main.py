@@ -52,6 +52,7 @@ GROUPS = {
     "invoke": "actions",
     "token": "actions",
     "step": "step",
+    "logs": "logs",
     "check": "authoring",
     "check-integration": "authoring",
     "docs": "authoring",

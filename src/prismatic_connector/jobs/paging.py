@@ -21,6 +21,8 @@ LISTS: dict[str, tuple[str, ...]] = {
     "listIntegrations": ("integrations",),
     "listComponents": ("components",),
     "listFlows": ("integration", "flows"),
+    "listExecutions": ("executionResults",),
+    "listLogs": ("logs",),
 }
 PAGE_MAX = 100
 __all__ = ["LISTS", "PAGE_MAX", "PaginationError", "connection_of", "pages", "paginate"]
@@ -98,7 +100,7 @@ def paginate(
     on_page: Callable[[dict[str, Any]], None] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Every node of a list action (listCustomers, listInstances, listIntegrations,
-    listComponents, listFlows), following ``pageInfo.endCursor``.
+    listComponents, listFlows, listExecutions, listLogs), following ``pageInfo.endCursor``.
 
     ``after`` in the inputs starts the walk there; ``offset``, ``before`` and ``last``
     are refused. ``on_page`` sees each page's connection before its nodes are yielded
