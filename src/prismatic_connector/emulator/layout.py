@@ -67,7 +67,16 @@ LAYOUT = Layout(
             "replayForExecution",
         ),
         "InstanceStepResult": ("executionResult",),
-        "Log": ("executionResult", "instance", "flowConfig", "timestamp"),
+        "Log": (
+            "executionResult",
+            "instance",
+            "flowConfig",
+            "timestamp",
+            "visibleAt",
+            # An instance's or a run's lines in time order, as log followers page them.
+            "instance timestamp",
+            "executionResult timestamp",
+        ),
         "RunScript": ("target",),
         "Upload": (),
         "Media": (),

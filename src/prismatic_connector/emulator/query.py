@@ -39,6 +39,8 @@ class Listing:
     ``first``: SQL order terms ahead of the natural order, ``newest_first`` flips that.
     ``custom``: arguments whose condition is computed (a run's status, read on the clock).
     ``scope``: a condition every listing of the stored records takes (logs not yet released).
+    ``exact_order``: fields sorted as they are rather than ignoring case (timestamps), so
+    that an index over them serves the order.
     """
 
     order_fields: Mapping[str, str] = field(default_factory=dict)
@@ -47,6 +49,7 @@ class Listing:
     newest_first: bool = False
     custom: Mapping[str, Callable[[Any], Where]] = field(default_factory=dict)
     scope: Callable[[], Where] | None = None
+    exact_order: tuple[str, ...] = ()
 
 
 PLAIN = Listing()
@@ -258,7 +261,8 @@ def ordering(args: Mapping[str, Any], listing: Listing, column: str, natural: st
         if path is None:
             raise GraphQLError(f"Ordering by {order['field']} is not supported by the emulator")
         direction = "DESC" if order["direction"] == "DESC" else "ASC"
-        terms.append(f"{path_sql(path, column)} COLLATE NOCASE {direction}")
+        collate = "" if path in listing.exact_order else " COLLATE NOCASE"
+        terms.append(f"{path_sql(path, column)}{collate} {direction}")
     terms.extend(listing.first)
     terms.append(f"{natural} DESC" if listing.newest_first else natural)
     return terms

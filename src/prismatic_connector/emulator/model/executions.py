@@ -45,6 +45,7 @@ LOGS = Listing(
     },
     handled=("severity",),
     scope=scripts.released,
+    exact_order=("timestamp",),
 )
 
 

@@ -230,8 +230,16 @@ error_unset = unset("error")
 
 
 def released() -> Where:
-    """The logs visible now: a scripted line shows once the clock reaches its time."""
-    return Where().add(f"coalesce({field_sql('visibleAt')}, 0) <= ?", ids.seconds())
+    """The logs visible now: a scripted line shows once the clock reaches its time.
+
+    The few lines still hidden are found through the index on ``visibleAt``, so a listing
+    never decodes every line to ask each whether it is out yet.
+    """
+    hidden = (
+        "SELECT h.seq FROM records h WHERE h.type = 'Log' AND "
+        f"{field_sql('visibleAt', 'h.data')} > ?"
+    )
+    return Where().add(f"r.seq NOT IN ({hidden})", ids.seconds())
 
 
 # ------------------------------------------------------------------ over time
