@@ -1,4 +1,4 @@
-"""Each of the 18 actions sends the exact operation and variables, and wraps the answer.
+"""Each action (the 18 documented and those the connector adds) sends the exact operation and variables, and wraps the answer.
 
 The recording server checks what went over the wire; defaults are read from the
 manifest rather than repeated here.
@@ -439,6 +439,40 @@ CASES = [
         {
             "updateIntegration": {
                 "integration": {"id": INTEGRATION, "description": "New text"},
+                "errors": NO_ERRORS,
+            }
+        },
+    ),
+    # Added by the connector.
+    Case(
+        "updateInstanceVersion",
+        {"instanceId": INSTANCE, "versionId": INTEGRATION},
+        {"instanceId": INSTANCE, "versionId": INTEGRATION},
+        {
+            "updateInstance": {
+                "instance": {"id": INSTANCE, "needsDeploy": True},
+                "errors": NO_ERRORS,
+            }
+        },
+    ),
+    Case(
+        "updateInstanceConfigVariables",
+        {"instanceId": INSTANCE, "configVariables": '[{"key": "Endpoint", "value": "https://a"}]'},
+        {"instanceId": INSTANCE, "configVariables": [{"key": "Endpoint", "value": "https://a"}]},
+        {
+            "updateInstanceConfigVariables": {
+                "instance": {"id": INSTANCE, "needsDeploy": True},
+                "errors": NO_ERRORS,
+            }
+        },
+    ),
+    Case(
+        "bulkUpdateInstancesToLatestVersion",
+        {"integrationId": INTEGRATION},
+        {"integrationId": INTEGRATION},
+        {
+            "bulkUpdateInstancesToLatestIntegrationVersion": {
+                "integration": {"id": INTEGRATION, "versionNumber": 4},
                 "errors": NO_ERRORS,
             }
         },

@@ -123,8 +123,12 @@ def test_component_identity(component: Component) -> None:
 
 
 def test_actions_are_the_documented_ones_in_documented_shape(component: Component) -> None:
-    assert {a.key for a in component.actions} == set(DOCUMENTED)
-    for action in component.actions:
+    documented = [a for a in component.actions if not a.added]
+    assert {a.key for a in documented} == set(DOCUMENTED)
+    # An action the connector adds comes after the documented ones and is marked so.
+    assert list(component.actions[: len(documented)]) == documented
+    assert not set(DOCUMENTED) & {a.key for a in component.actions if a.added}
+    for action in documented:
         label, input_labels = DOCUMENTED[action.key]
         assert action.label == label
         assert action.inputs[0].key == "connection"
@@ -274,4 +278,4 @@ def test_validated_manifest_is_cached_and_a_change_is_validated_again(
 def test_load_component_from_another_root(bundle_copy: Path) -> None:
     other = load_component(bundle_copy)
     assert other.bundle.root == bundle_copy.resolve()
-    assert len(other.actions) == 18
+    assert sum(not a.added for a in other.actions) == 18
