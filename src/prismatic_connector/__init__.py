@@ -29,6 +29,16 @@ from .policy import Retry, Timeout
 
 _moved.install()  # the modules that moved into folders keep their old import names
 
+
+def __getattr__(name: str) -> object:
+    # The fleet jobs load their machinery (threads, state files) only when asked for.
+    if name in ("rollout", "RolloutReport"):
+        from .jobs import rollout as job
+
+        return getattr(job, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "Component",
     "ConfigurationError",
@@ -43,6 +53,7 @@ __all__ = [
     "PaginationError",
     "PayloadError",
     "Retry",
+    "RolloutReport",
     "Step",
     "StepContext",
     "Timeout",
@@ -51,4 +62,5 @@ __all__ = [
     "invoke",
     "load_component",
     "paginate",
+    "rollout",
 ]

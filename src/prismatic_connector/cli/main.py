@@ -52,6 +52,7 @@ GROUPS = {
     "invoke": "actions",
     "token": "actions",
     "step": "step",
+    "rollout": "rollout",
     "check": "authoring",
     "check-integration": "authoring",
     "docs": "authoring",
