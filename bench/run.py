@@ -28,6 +28,7 @@ BENCHMARKS = [
     "emulator_scale.py",
     "emulator_journal.py",
     "emulator_snapshots.py",
+    "rollout.py",
 ]
 START, END = "<!-- bench/run.py: start -->", "<!-- bench/run.py: end -->"
 
