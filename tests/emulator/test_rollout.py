@@ -315,3 +315,63 @@ def test_the_command_line_refuses_bad_input_in_one_line_and_prints_the_dry_run(
     assert "nothing sent" in err
     assert [line["batch"] for line in lines[:-1]] == [0] * 2 + [1] * 19 + [2] * 19
     assert emu.journal(kind="mutation") == []
+
+
+@pytest.mark.scale
+def test_ctrl_c_ends_with_130_leaving_the_state_file_whole_for_the_resume(
+    fleet: tuple[Emulator, str, str], tmp_path: Path
+) -> None:
+    emu, draft, _ = fleet
+    state = tmp_path / "rollout.state"
+    first = _cli(emu, draft, "--state", str(state), "--batch", "10", "--concurrency", "2")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if state.exists() and len(state.read_text().splitlines()) >= 1 + 40 + 30:
+            break
+        time.sleep(0.01)
+    first.send_signal(signal.SIGINT)
+    out, err = first.communicate(timeout=60)
+    assert first.returncode == 130, err
+    summary = json.loads(out.splitlines()[-1])["summary"]
+    assert summary["interrupted"] is True
+    assert summary["counts"]["not-started"] > 0
+    assert "Traceback" not in err
+    for line in state.read_text().splitlines():
+        json.loads(line)  # every record whole
+    again = _cli(emu, draft, "--state", str(state), "--resume")
+    _, err = again.communicate(timeout=120)
+    assert again.returncode == 0, err
+    assert applied_per_instance(emu, "updateInstanceVersion") == Counter(set(instances(emu)))
+
+
+CONFIGS = "query ($id: ID!) { instance(id: $id) { flowConfigs { nodes { id flow { name } } } } }"
+
+
+def test_the_smoke_flow_gates_each_deploy_and_a_run_still_going_fails(
+    fleet: tuple[Emulator, str, str],
+) -> None:
+    emu, draft, _ = fleet
+    with pytest.raises(InputError, match="no flow named 'Nope'"):
+        run(emu, draft, smoke_flow="Nope")
+    assert emu.journal(kind="mutation") == []
+    enabled = sorted(i for i, n in instances(emu).items() if n["enabled"])
+    erring, slow = enabled[5], enabled[9]
+    for ident, script in (
+        (erring, {"status": "ERROR", "error": "Acme said no"}),
+        (slow, {"status": "SUCCESS", "duration_s": 3600}),
+    ):
+        configs = emu.execute(CONFIGS, {"id": ident})["instance"]["flowConfigs"]["nodes"]
+        (config,) = [c for c in configs if c["flow"]["name"] == "Sync Inventory"]
+        emu.script_flow(config["id"], **script)
+    report, lines = run(
+        emu, draft, smoke_flow="Sync Inventory", smoke_timeout=1.5, max_failures="2"
+    )
+    failed = {line["instance"]: line["error"] for line in lines[:-1] if line["result"] == "failed"}
+    assert set(failed) == {erring, slow}
+    assert "ended ERROR: Acme said no" in failed[erring]
+    assert "still PENDING after 1.5 s" in failed[slow]
+    assert "left running" in failed[slow]
+    assert lines[-1]["summary"]["counts"]["upgraded"] == 38
+    assert (report.exit_status, report.halted) == (1, False)
+    tests = emu.journal("testInstanceFlowConfig", applied=True)
+    assert len(tests) == len(enabled)

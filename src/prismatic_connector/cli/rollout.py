@@ -59,6 +59,14 @@ def add_parsers(sub: Subcommands) -> dict[str, Command]:
         metavar="N|P%",
         help="failures (a count or a share of the plan) past which no new batch starts",
     )
+    add("--smoke-flow", default=None, metavar="NAME", help="after each deploy, test this flow")
+    add(
+        "--smoke-timeout",
+        type=float,
+        default=300.0,
+        metavar="S",
+        help="seconds a smoke test may run; one still going counts as failed",
+    )
     add("--concurrency", type=int, default=8, metavar="C", help="instances in flight at once")
     add("--state", default=None, metavar="FILE", help="record each step here (JSON lines)")
     add("--resume", action="store_true", help="continue the rollout the --state file records")
@@ -85,6 +93,8 @@ def _rollout(args: argparse.Namespace) -> int:
             batch=args.batch,
             max_failures=args.max_failures,
             concurrency=args.concurrency,
+            smoke_flow=args.smoke_flow,
+            smoke_timeout=args.smoke_timeout,
             state=args.state,
             resume=args.resume,
             dry_run=args.dry_run,

@@ -21,12 +21,14 @@ from typing import Any, TextIO
 
 from ..component.runner import Component, ConnectionLike, load_component
 from ..errors import InputError
+from ..policy import Clock
 from . import report as reporting
 from .executor import DEFAULT_WORKERS, run_batch
 from .rollout_api import Api
 from .rollout_item import ItemResult, Worker, not_started
 from .rollout_plan import Observed, Target, batches, failure_limit, missing_variables, next_move
 from .rollout_plan import order as plan_order
+from .smoke import DEFAULT_TIMEOUT_S, Smoke
 from .state import Header, StateFile, read_state
 
 DEFAULT_BATCH = 50
@@ -77,6 +79,8 @@ def rollout(
     batch: int = DEFAULT_BATCH,
     max_failures: str | int = 0,
     concurrency: int = DEFAULT_WORKERS,
+    smoke_flow: str | None = None,
+    smoke_timeout: float = DEFAULT_TIMEOUT_S,
     state: str | Path | None = None,
     resume: bool = False,
     dry_run: bool = False,
@@ -104,6 +108,7 @@ def rollout(
             "rollout", "state", f"{state} is the rollout of {saved.header.subject}, not this one"
         )
     name, sequence, target = api.resolve(integration_id, to_version)
+    smoke = _smoke(smoke_flow, smoke_timeout, target, conn.clock)
     if saved is not None and saved.header.target != {"id": target.id, "number": target.number}:
         raise InputError("rollout", "state", f"{state} rolls out another version")
     found = [i for i in api.instances(sequence) if _wanted(i, options.customers)]
@@ -125,7 +130,7 @@ def rollout(
     file = _open_state(state, header, resume)
     try:
         finals = {k: v for k, v in (saved.last if saved else {}).items() if _final(v)}
-        _run(result, groups, options, Worker(api, target, file), finals, out, err, name)
+        _run(result, groups, options, Worker(api, target, file, smoke), finals, out, err, name)
     finally:
         if file is not None:
             file.close()
@@ -149,6 +154,18 @@ def _check(options: _Options, state: str | Path | None, resume: bool) -> None:
     failure_limit(options.max_failures, 0)
     if state and not resume and Path(state).exists():
         raise bad("state", f"{state} exists: add --resume to continue it, or remove it")
+
+
+def _smoke(flow: str | None, timeout: float, target: Target, clock: Clock) -> Smoke | None:
+    if flow is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise InputError("rollout", "smoke_timeout", "expected a positive number of seconds")
+    if flow not in target.flows:
+        known = ", ".join(repr(f) for f in target.flows) or "none"
+        problem = f"version {target.number} has no flow named {flow!r} (its flows: {known})"
+        raise InputError("rollout", "smoke_flow", problem)
+    return Smoke(flow, float(timeout), clock)
 
 
 def _wanted(item: Observed, customers: tuple[str, ...]) -> bool:
@@ -176,8 +193,8 @@ def _open_state(state: str | Path | None, header: Header, resume: bool) -> State
     if resume:
         return StateFile(path, None)
     file = StateFile(path, header)
-    for entry in header.plan:
-        file.record(entry["id"], "planned", batch=entry["batch"])
+    planned = [{"item": e["id"], "step": "planned", "batch": e["batch"]} for e in header.plan]
+    file.record_all(planned)
     return file
 
 

@@ -25,6 +25,7 @@ INSTANCE_FIELDS = """
 VERSION_FIELDS = """
     id versionNumber
     requiredConfigVariables(first: 100) { nodes { key dataType defaultValue } }
+    flows(first: 100) { nodes { name } }
 """
 RESOLVE = f"""query rolloutTarget($id: ID!, $number: Int, $latest: Boolean) {{
   integration(id: $id) {{
@@ -40,8 +41,17 @@ LIST = f"""query rolloutInstances($sequence: UUID, $after: String) {{
   }}
 }}"""
 READ = f"""query rolloutInstance($id: ID!) {{
-  instance(id: $id) {{ {INSTANCE_FIELDS} }}
+  instance(id: $id) {{ {INSTANCE_FIELDS} flowConfigs {{ nodes {{ id flow {{ name }} }} }} }}
 }}"""
+SMOKE = """mutation rolloutSmokeTest($id: ID!) {
+  testInstanceFlowConfig(input: {id: $id}) {
+    testInstanceFlowConfigResult { execution { id status error } }
+    errors { field messages }
+  }
+}"""
+EXECUTION = """query rolloutSmokeRun($id: ID!) {
+  executionResult(id: $id) { id status error }
+}"""
 ACTION = "rollout"
 
 
@@ -76,7 +86,8 @@ class Api:
             (v["key"], v["dataType"], v.get("defaultValue"))
             for v in version["requiredConfigVariables"]["nodes"]
         )
-        target = Target(version["id"], int(version["versionNumber"]), required)
+        flows = tuple(f["name"] for f in version["flows"]["nodes"])
+        target = Target(version["id"], int(version["versionNumber"]), required, flows)
         return found["name"], found["versionSequenceId"], target
 
     def instances(self, sequence: str) -> Iterator[Observed]:
@@ -96,6 +107,26 @@ class Api:
         if not node:
             raise InputError(ACTION, "instance", f"instance {instance_id} no longer exists")
         return observed(node)
+
+    def smoke_test(self, flow_config_id: str) -> dict[str, Any]:
+        """Start a test of the flow config; its execution (``id``, ``status``, ``error``)."""
+        answer = self.transport.graphql(
+            SMOKE,
+            {"id": flow_config_id},
+            action=ACTION,
+            operation="rolloutSmokeTest",
+            mutation=True,
+        )
+        payload = answers.interpret(ACTION, answer)["testInstanceFlowConfig"]
+        if payload.get("errors"):
+            messages = [m for e in payload["errors"] for m in e.get("messages") or []]
+            raise InputError(ACTION, "smoke_flow", "; ".join(messages) or "the test was refused")
+        execution: dict[str, Any] = payload["testInstanceFlowConfigResult"]["execution"]
+        return execution
+
+    def execution(self, execution_id: str) -> dict[str, Any]:
+        found = self._query(EXECUTION, {"id": execution_id}, "rolloutSmokeRun")
+        return dict(found.get("executionResult") or {})
 
     def move(self, instance_id: str, version_id: str) -> None:
         self.component.invoke(

@@ -13,6 +13,7 @@ from typing import Any
 from ..errors import ConnectorError, GraphQLError, InputError, OutcomeUnknownError, PayloadError
 from .rollout_api import Api
 from .rollout_plan import Observed, Target, gate_problem, missing_variables, next_move
+from .smoke import Smoke
 from .state import StateFile
 
 # How often an unsettled mutation is looked at and, if it did not apply, sent again.
@@ -65,10 +66,13 @@ class _FailedError(Exception):
 class Worker:
     """Takes instances to the target through one ``Api``, recording each step."""
 
-    def __init__(self, api: Api, target: Target, state: StateFile | None) -> None:
+    def __init__(
+        self, api: Api, target: Target, state: StateFile | None, smoke: Smoke | None = None
+    ) -> None:
         self.api = api
         self.target = target
         self.state = state
+        self.smoke = smoke
 
     def _record(self, item: Observed, step: str, **details: Any) -> None:
         if self.state is not None:
@@ -110,8 +114,15 @@ class Worker:
         item = self._settle(item, "deploying", "deployed", lambda: self.api.deploy(item.id))
         checked = self.api.read(item.id)
         problem = gate_problem(checked, target)
+        if problem is None and self.smoke is not None:
+            try:
+                problem = self.smoke.problem(self.api, checked)
+            except (GraphQLError, InputError) as exc:  # the test was refused: nothing ran
+                problem = f"smoke test: {exc}"
         if problem:
-            raise _FailedError("failed", f"gate: {problem}")
+            raise _FailedError(
+                "failed", problem if problem.startswith("smoke") else f"gate: {problem}"
+            )
         result.result = "upgraded" if move == "move" else "deployed"
         result.after = target.number
         self._record(item, "gated", result=result.result)

@@ -24,6 +24,8 @@ OPTIONS = {
     "batch",
     "max_failures",
     "concurrency",
+    "smoke_flow",
+    "smoke_timeout",
     "state",
     "resume",
     "dry_run",

@@ -37,6 +37,7 @@ class Target:
     id: str
     number: int
     required: tuple[tuple[str, str, Any], ...] = ()  # (key, dataType, defaultValue)
+    flows: tuple[str, ...] = ()  # the version's flows by name
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Observed:
     needs_deploy: bool
     in_failed_state: bool
     active_keys: frozenset[str] = field(default_factory=frozenset)
+    flow_configs: tuple[tuple[str, str], ...] = ()  # (flow name, flow config ID), when read
 
 
 def observed(node: dict[str, Any]) -> Observed:
@@ -78,6 +80,11 @@ def observed(node: dict[str, Any]) -> Observed:
         needs_deploy=bool(node.get("needsDeploy")),
         in_failed_state=bool(node.get("inFailedState")),
         active_keys=active,
+        flow_configs=tuple(
+            (c["flow"]["name"], c["id"])
+            for c in (node.get("flowConfigs") or {}).get("nodes") or []
+            if c.get("flow")
+        ),
     )
 
 

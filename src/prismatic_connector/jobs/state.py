@@ -105,13 +105,17 @@ class StateFile:
     def record(self, item: str, step: str, **details: Any) -> None:
         self._write({"item": item, "step": step, **details})
 
-    def _write(self, line: Mapping[str, Any]) -> None:
-        text = json.dumps(line, separators=(",", ":")) + "\n"
+    def record_all(self, records: Sequence[Mapping[str, Any]]) -> None:
+        """Several records made durable together (a plan's, before anything is sent)."""
+        self._write(*records)
+
+    def _write(self, *lines: Mapping[str, Any]) -> None:
+        text = "".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines)
         with self._lock:
             self._stream.write(text)
             self._stream.flush()
             os.fsync(self._stream.fileno())
-            self.records += 1
+            self.records += len(lines)
 
     def close(self) -> None:
         with self._lock:
