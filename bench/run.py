@@ -29,6 +29,7 @@ BENCHMARKS = [
     "emulator_journal.py",
     "emulator_snapshots.py",
     "log_export.py",
+    "rollout.py",
 ]
 START, END = "<!-- bench/run.py: start -->", "<!-- bench/run.py: end -->"
 

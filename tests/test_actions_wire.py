@@ -444,7 +444,40 @@ CASES = [
             }
         },
     ),
-    # Added by this connector
+    # Added by the connector.
+    Case(
+        "updateInstanceVersion",
+        {"instanceId": INSTANCE, "versionId": INTEGRATION},
+        {"instanceId": INSTANCE, "versionId": INTEGRATION},
+        {
+            "updateInstance": {
+                "instance": {"id": INSTANCE, "needsDeploy": True},
+                "errors": NO_ERRORS,
+            }
+        },
+    ),
+    Case(
+        "updateInstanceConfigVariables",
+        {"instanceId": INSTANCE, "configVariables": '[{"key": "Endpoint", "value": "https://a"}]'},
+        {"instanceId": INSTANCE, "configVariables": [{"key": "Endpoint", "value": "https://a"}]},
+        {
+            "updateInstanceConfigVariables": {
+                "instance": {"id": INSTANCE, "needsDeploy": True},
+                "errors": NO_ERRORS,
+            }
+        },
+    ),
+    Case(
+        "bulkUpdateInstancesToLatestVersion",
+        {"integrationId": INTEGRATION},
+        {"integrationId": INTEGRATION},
+        {
+            "bulkUpdateInstancesToLatestIntegrationVersion": {
+                "integration": {"id": INTEGRATION, "versionNumber": 4},
+                "errors": NO_ERRORS,
+            }
+        },
+    ),
     Case(
         "listExecutions",
         {

@@ -12,9 +12,9 @@ def test_reference_has_connection_and_an_input_table_per_action(component: Compo
     assert "| Refresh Token | Provide the Refresh Token obtained" in text
     for action in component.actions:
         assert f"### {action.label}\n\n{action.description} | key: `{action.key}`" in text
-    # The connection and every action: the 18 documented and those the connector adds.
+    # The connection and every action, the 18 documented and those the connector adds.
     assert text.count("\n| Input ") == 1 + len(component.actions)
-    assert len([a for a in component.actions if not a.added]) == 18
+    assert sum(not a.added for a in component.actions) == 18
 
 
 def test_defaults_and_notes_are_documented(component: Component) -> None:

@@ -19,6 +19,7 @@ def test_public_api_is_pinned() -> None:
         "PaginationError",
         "PayloadError",
         "Retry",
+        "RolloutReport",
         "Step",
         "StepContext",
         "Timeout",
@@ -28,6 +29,7 @@ def test_public_api_is_pinned() -> None:
         "load_component",
         "logs",
         "paginate",
+        "rollout",
     ]
     for name in prismatic_connector.__all__:
         assert hasattr(prismatic_connector, name)

@@ -100,7 +100,7 @@ def test_installed_wheel_finds_its_component(wheel: Path, tmp_path: Path) -> Non
         "c.exchange();"
         "import io, prismatic_connector.authoring.demo as d; out = io.StringIO(); d.run(out);"
         "assert 'Deployed version 1' in out.getvalue(), out.getvalue();"
-        "print(len([a for a in c.actions if not a.added]))"
+        "print(sum(not a.added for a in c.actions))"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe, str(target)],

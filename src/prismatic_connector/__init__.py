@@ -32,8 +32,10 @@ from .policy import Retry, Timeout
 if TYPE_CHECKING:
     from .jobs.logdecide import LogLine
     from .jobs.logs import logs
+    from .jobs.rollout import RolloutReport, rollout
 
 _moved.install()  # the modules that moved into folders keep their old import names
+
 
 __all__ = [
     "Component",
@@ -50,6 +52,7 @@ __all__ = [
     "PaginationError",
     "PayloadError",
     "Retry",
+    "RolloutReport",
     "Step",
     "StepContext",
     "Timeout",
@@ -59,10 +62,17 @@ __all__ = [
     "load_component",
     "logs",
     "paginate",
+    "rollout",
 ]
 
-# The jobs load when first used: a cold ``invoke`` has no use for them.
-_JOBS = {"logs": "logs", "LogLine": "logdecide"}
+# The fleet jobs load their machinery (threads, state files) when first used: a cold
+# ``invoke`` has no use for them.
+_JOBS = {
+    "logs": "logs",
+    "LogLine": "logdecide",
+    "rollout": "rollout",
+    "RolloutReport": "rollout",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -1,5 +1,5 @@
-"""All 18 actions against the emulator, through the harness and the CLI, with the state
-change of each mutation read back through a get or list action."""
+"""All 18 documented actions against the emulator, through the harness and the CLI, with the
+state change of each mutation read back through a get or list action."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from typing import Any
 from graphql import (
     DocumentNode,
     GraphQLError,
+    GraphQLInputObjectType,
     GraphQLInputType,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -212,8 +213,11 @@ def _check_binding(
             subject,
             f"the variable type {var_type} is non-null but the input is optional with no default",
         )
-    named = get_named_type(var_type).name
-    if named not in _COMPATIBLE[spec.type]:
+    named_type = get_named_type(var_type)
+    named = named_type.name
+    # A json input is JSON already, so it may also fill an input object (or a list of them).
+    structured = spec.type == "json" and isinstance(named_type, GraphQLInputObjectType)
+    if named not in _COMPATIBLE[spec.type] and not structured:
         yield Finding(action.key, subject, f"a {spec.type} input cannot fill a {named} variable")
     if spec.has_default:
         errors: list[str] = []

@@ -70,6 +70,25 @@ def _the_rest(demo: Demo) -> None:
     instance = demo.call("listInstances", "", {"enabled": "", "needsDeploy": ""})["instances"]
     demo.call("getInstance", "", {"instanceId": instance["nodes"][0]["id"]})
     demo.call("listComponents", "")
+    _fleet(demo, instance["nodes"])
+
+
+def _fleet(demo: Demo, instances: list[dict[str, Any]]) -> None:
+    """The actions added for moving instances between versions."""
+    acme = next(i for i in instances if i["integration"]["name"] == "Acme Inventory")
+    version = acme["integration"]["id"]
+    demo.call("updateInstanceVersion", "", {"instanceId": acme["id"], "versionId": version})
+    demo.call(
+        "updateInstanceConfigVariables",
+        "",
+        {
+            "instanceId": acme["id"],
+            "configVariables": [
+                {"key": "Acme Inventory Endpoint", "value": "https://acme.example/v2"}
+            ],
+        },
+    )
+    demo.call("bulkUpdateInstancesToLatestVersion", "", {"integrationId": version})
 
 
 def _executions(demo: Demo) -> None:

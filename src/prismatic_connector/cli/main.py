@@ -53,6 +53,7 @@ GROUPS = {
     "token": "actions",
     "step": "step",
     "logs": "logs",
+    "rollout": "rollout",
     "check": "authoring",
     "check-integration": "authoring",
     "docs": "authoring",

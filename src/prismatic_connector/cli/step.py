@@ -1,7 +1,8 @@
 """``prismatic-connector step``: the out-of-process step protocol, JSON in and JSON out.
 
 One request: ``{"action", "inputs"?, "connection"?, "id"?, "wait"?, "allowPayloadErrors"?}``
-on stdin, the envelope on stdout. A failure is
+on stdin, the envelope on stdout; or a fleet job, ``{"job": "rollout", "options": {...},
+"connection"?}``, answering ``{"data": {"job", "results", "summary"}}``. A failure is
 ``{"error": {"type", "message", "action", "input"?, "outcome"?}}`` on stdout, exit status 1
 (the action failed) or 2 (bad request or input: nothing was sent). A mutation Prismatic
 refuses (payload errors) answers its envelope and exits 1, unless the request says
@@ -95,6 +96,8 @@ def handle(component: Component, text: str) -> tuple[dict[str, Any], int]:
 
 
 def _perform(component: Component, request: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    if "job" in request:
+        return _job(component, request)
     action = request.get("action")
     failure: ConnectorError | None = None
     try:
@@ -115,6 +118,22 @@ def _perform(component: Component, request: dict[str, Any]) -> tuple[dict[str, A
     if failure is None:
         return envelope, EXIT_OK
     return {"error": _describe(failure, action)}, exit_status(failure)
+
+
+def _job(component: Component, request: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """A fleet job (``{"job": "rollout", "options": {...}}``): its report and exit status."""
+    from ..jobs import registry  # a job's machinery loads only when a job runs
+
+    name = request.get("job")
+    try:
+        return registry.run(
+            name,
+            request.get("options", {}),
+            connection=request.get("connection"),
+            component=component,
+        )
+    except ConnectorError as exc:
+        return {"error": _describe(exc, name)}, exit_status(exc)
 
 
 def _flag(request: dict[str, Any], name: str, action: str) -> bool:
