@@ -138,7 +138,7 @@ def test_check_flags_a_default_the_variable_refuses(copy: Path) -> None:
         "      - key: first\n        label: First\n        type: integer\n        required: false\n"
     )
     text = (copy / "component.yaml").read_text()
-    assert text.count(first) == 2
+    assert text.count(first) >= 2  # listInstances' comes first
     (copy / "component.yaml").write_text(
         text.replace(first, first + "        default: 99999999999\n", 1)
     )
