@@ -239,3 +239,29 @@ def test_ctrl_c_ends_a_follow_with_130_and_whole_lines(emu: Emulator) -> None:
     assert err.strip().endswith("prismatic-connector: error: interrupted")
     for line in [first, *rest.splitlines()]:
         json.loads(line)  # each line whole
+
+
+def test_the_step_protocol_reads_an_ended_run_s_logs_and_refuses_an_endless_follow(
+    emu: Emulator,
+) -> None:
+    run_id, config = scripted_run(emu)
+    emu.clock_advance(120)
+    env = {**os.environ, "PRISMATIC_URL": emu.url, "PRISM_REFRESH_TOKEN": emu.refresh_token}
+
+    def step(options: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        done = subprocess.run(
+            [sys.executable, "-m", "prismatic_connector", "step"],
+            input=json.dumps({"job": "logs", "options": options}),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        return done.returncode, json.loads(done.stdout) if done.stdout else {}
+
+    code, answer = step({"execution": run_id, "follow": True, "level": "ERROR"})
+    assert code == 0, answer
+    assert [line["message"] for line in answer["data"]["lines"]] == ["late beyond", "thirty"]
+    code, _ = step({"instance": config["instance"], "follow": True})
+    assert code == 2  # a step must end: an instance's logs are not followed

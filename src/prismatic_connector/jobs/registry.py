@@ -18,6 +18,7 @@ from ..errors import InputError
 # Each job by name: the module that runs it.
 JOBS = {
     "rollout": "prismatic_connector.jobs.rollout_job",
+    "logs": "prismatic_connector.jobs.logs_job",
 }
 __all__ = ["JOBS", "run", "snake_options"]
 
