@@ -18,6 +18,7 @@ def test_public_api_is_pinned() -> None:
         "OutcomeUnknownError",
         "PaginationError",
         "PayloadError",
+        "ReplayReport",
         "Retry",
         "RolloutReport",
         "Step",
@@ -29,6 +30,7 @@ def test_public_api_is_pinned() -> None:
         "load_component",
         "logs",
         "paginate",
+        "replay",
         "rollout",
     ]
     for name in prismatic_connector.__all__:

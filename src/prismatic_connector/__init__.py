@@ -32,6 +32,7 @@ from .policy import Retry, Timeout
 if TYPE_CHECKING:
     from .jobs.logdecide import LogLine
     from .jobs.logs import logs
+    from .jobs.replay import ReplayReport, replay
     from .jobs.rollout import RolloutReport, rollout
 
 _moved.install()  # the modules that moved into folders keep their old import names
@@ -51,6 +52,7 @@ __all__ = [
     "OutcomeUnknownError",
     "PaginationError",
     "PayloadError",
+    "ReplayReport",
     "Retry",
     "RolloutReport",
     "Step",
@@ -62,6 +64,7 @@ __all__ = [
     "load_component",
     "logs",
     "paginate",
+    "replay",
     "rollout",
 ]
 
@@ -70,6 +73,8 @@ __all__ = [
 _JOBS = {
     "logs": "logs",
     "LogLine": "logdecide",
+    "replay": "replay",
+    "ReplayReport": "replay",
     "rollout": "rollout",
     "RolloutReport": "rollout",
 }

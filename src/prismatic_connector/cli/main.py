@@ -54,6 +54,7 @@ GROUPS = {
     "step": "step",
     "logs": "logs",
     "rollout": "rollout",
+    "replay": "replay",
     "check": "authoring",
     "check-integration": "authoring",
     "docs": "authoring",

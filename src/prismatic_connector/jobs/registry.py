@@ -19,6 +19,7 @@ from ..errors import InputError
 JOBS = {
     "rollout": "prismatic_connector.jobs.rollout_job",
     "logs": "prismatic_connector.jobs.logs_job",
+    "replay": "prismatic_connector.jobs.replay_job",
 }
 __all__ = ["JOBS", "run", "snake_options"]
 
