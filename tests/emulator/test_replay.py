@@ -205,16 +205,21 @@ def test_the_command_line_state_file_and_resume(emu: Emulator, tmp_path: Path) -
 
 
 def test_a_resume_settles_an_unfinished_replay_from_the_api(emu: Emulator, tmp_path: Path) -> None:
-    failed = fail_runs(emu, live_configs(emu)[0]["id"], 2)
+    config = live_configs(emu)[0]["id"]
+    failed = fail_runs(emu, config, 2)
+    emu.script_flow(config, status="ERROR", error="still broken", times=4)
     state = tmp_path / "replay.state"
-    run(emu, integration=acme(emu), state=state)
-    # As after a kill: the last records (the replays' outcomes) never reached the file.
+    options: dict[str, Any] = {"integration": acme(emu), "again_if_replay_failed": True}
+    run(emu, state=state, **options)
+    # As after a kill: the replays were sent, their outcomes never reached the file.
     kept = state.read_text().splitlines()[:-2]
+    assert all('"replaying"' in line for line in kept[-2:])
     state.write_text("\n".join(kept) + "\n")
-    report, lines = run(emu, integration=acme(emu), state=state, resume=True)
+    report, lines = run(emu, state=state, resume=True, **options)
     assert report.exit_status == 0
-    assert lines[-1]["summary"]["counts"] == {"skipped": 2}
-    assert applied(emu) == Counter(failed)
+    assert lines[-1]["summary"]["counts"] == {"replayed": 2}
+    assert all(line["replay"] for line in lines[:-1])
+    assert applied(emu) == Counter(failed)  # their replays failed, yet none sent again
 
 
 def test_the_step_job_replays_and_a_retry_replays_nothing_twice(emu: Emulator) -> None:

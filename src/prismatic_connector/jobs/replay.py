@@ -150,7 +150,7 @@ def replay(
     header = Header("replay", filters.subject(), None, [_entry(o) for o in plan])
     file = _open_state(state, header, resume)
     try:
-        worker = _Worker(api, file, filters.again, fresh=saved is not None)
+        worker = _Worker(api, file, filters.again, saved.last if saved else None)
         _run(result, plan, worker, finals, concurrency, out, err)
     finally:
         if file is not None:
@@ -219,8 +219,15 @@ class _Worker:
     """Replays one original, recording the step before it is sent; settles a lost answer
     by reading the original's replays back."""
 
-    def __init__(self, api: Api, state: StateFile | None, again: bool, *, fresh: bool) -> None:
-        self.api, self.state, self.again, self.fresh = api, state, again, fresh
+    def __init__(
+        self,
+        api: Api,
+        state: StateFile | None,
+        again: bool,
+        saved: dict[str, dict[str, Any]] | None,
+    ) -> None:
+        # ``saved``: a resumed replay's last records, by execution; None on a first run.
+        self.api, self.state, self.again, self.saved = api, state, again, saved
 
     def __call__(self, run: Original) -> ReplayItem:
         started = time.monotonic()
@@ -234,25 +241,34 @@ class _Worker:
         return item
 
     def _settle(self, run: Original, item: ReplayItem) -> None:
-        if self.fresh:  # a resumed run: its replays may have changed since the plan
+        if self.saved is not None:  # a resumed run: its replays may have changed since
             run = self.api.read(run.id)
+            last = self.saved.get(run.id) or {}
+            if last.get("step") == "replaying" and self._landed(run, last.get("known"), item):
+                return
         reason = decide(run, self.again)
         if reason is not None:
             item.result, item.error = "skipped", reason
             return
         if self.state is not None:
-            self.state.record(run.id, "replaying")
+            self.state.record(run.id, "replaying", known=[rid for rid, _ in run.replays])
         try:
             item.replay, item.result = self.api.replay(run.id), "replayed"
         except PayloadError as exc:
             item.error = str(exc)
         except ConnectorError as exc:
-            known = {rid for rid, _ in run.replays}
-            new = [rid for rid, _ in self.api.read(run.id).replays if rid not in known]
-            if new:  # the replay applied and its answer was lost
-                item.replay, item.result = new[-1], "replayed"
-            else:
+            if not self._landed(self.api.read(run.id), [rid for rid, _ in run.replays], item):
                 item.error = str(exc)
+
+    @staticmethod
+    def _landed(run: Original, known: Any, item: ReplayItem) -> bool:
+        """Whether a replay sent before (its answer lost, or the job killed) applied: the
+        original has a replay that was not there when it was sent."""
+        before = set(known) if isinstance(known, list) else None
+        new = [rid for rid, _ in run.replays if before is not None and rid not in before]
+        if new:
+            item.replay, item.result, item.error = new[-1], "replayed", None
+        return bool(new)
 
     def _record(self, item: ReplayItem) -> None:
         if self.state is not None:
