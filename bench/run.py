@@ -30,6 +30,7 @@ BENCHMARKS = [
     "emulator_snapshots.py",
     "log_export.py",
     "rollout.py",
+    "replay.py",
 ]
 START, END = "<!-- bench/run.py: start -->", "<!-- bench/run.py: end -->"
 
