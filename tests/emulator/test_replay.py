@@ -134,6 +134,35 @@ def test_failed_replays_are_replayed_again_only_when_asked(emu: Emulator) -> Non
     assert lines[-1]["summary"]["counts"] == {"skipped": 2}  # a replay succeeded
 
 
+def test_a_replay_still_running_settles_its_original(emu: Emulator) -> None:
+    config = live_configs(emu)[0]["id"]
+    failed = fail_runs(emu, config, 2)
+    emu.script_flow(config, duration_s=3600, times=2)  # the replays run for an hour
+    out = io.StringIO()
+    with Connection(emu.refresh_token, base_url=emu.url, rate_limit=None) as conn:
+        replay(integration=acme(emu), connection=conn, out=out)
+        again = replay(integration=acme(emu), again_if_replay_failed=True, connection=conn)
+    assert again.summary()["counts"] == {"skipped": 2}
+    assert all("still running" in (r.error or "") for r in again.results)
+    assert applied(emu) == Counter(failed)
+
+
+def test_a_refused_replay_fails_alone_and_a_rerun_replays_it(emu: Emulator) -> None:
+    failed = fail_runs(emu, live_configs(emu)[0]["id"], 3)
+    refusal = [{"field": "__all__", "messages": ["replay refused"]}]
+    emu.fault_add(operation="replayExecution", payload_errors=refusal, times=1)
+    report, lines = run(emu, integration=acme(emu))
+    assert report.exit_status == 1
+    assert lines[-1]["summary"]["counts"] == {"failed": 1, "replayed": 2}
+    (refused,) = [line for line in lines[:-1] if line["result"] == "failed"]
+    assert "replay refused" in refused["error"]
+    assert refused["replay"] is None
+    rerun, lines = run(emu, integration=acme(emu))
+    assert rerun.exit_status == 0
+    assert lines[-1]["summary"]["counts"] == {"replayed": 1, "skipped": 2}
+    assert applied(emu) == Counter(failed)
+
+
 def test_flow_and_window_filters(emu: Emulator) -> None:
     configs = live_configs(emu)
     first = configs[0]
