@@ -83,6 +83,9 @@ def test_times_take_a_zone_or_a_duration() -> None:
     assert parse_time("2027-01-15T08:00:00Z", name="since") == T0
     assert parse_time("24h", name="since", now=T0) == T0 - timedelta(hours=24)
     assert parse_duration("1h30m", name="x") == timedelta(minutes=90)
+    # Four digits first is still a duration when all of it is one, and never a date.
+    assert parse_time("3650d", name="since", now=T0) == T0 - timedelta(days=3650)
+    assert parse_time("1440m", name="since", now=T0) == T0 - timedelta(days=1)
     for bad, why in [
         ("2027-01-15T08:00:00", "has no zone"),
         ("yesterday", "expected an ISO 8601 time"),

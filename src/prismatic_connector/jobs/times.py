@@ -35,13 +35,19 @@ def parse_duration(text: str, *, name: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+def _is_duration(text: str) -> bool:
+    """Whether all of ``text`` is a duration (``3650d`` is one; ``2026-01-05`` is not)."""
+    compact = text.lower()
+    return bool(compact) and "".join(n + u for n, u in _DURATION.findall(compact)) == compact
+
+
 def parse_time(text: str, *, name: str, now: datetime | None = None) -> datetime:
     """The moment ``text`` names, in UTC: an ISO 8601 time with a zone (``Z`` or an offset),
     or a duration before ``now``. Else a ``ConfigurationError`` naming ``name``."""
     if not isinstance(text, str):
         raise ConfigurationError(name, f"{EXPECTED}, got {type(text).__name__}")
     stripped = text.strip()
-    if _DURATION.match(stripped.lower()) and not stripped[:4].isdigit():
+    if _is_duration(stripped):
         return (now or utc_now()) - parse_duration(stripped, name=name)
     try:
         moment = datetime.fromisoformat(re.sub(r"[zZ]$", "+00:00", stripped))
