@@ -48,9 +48,10 @@ def test_wheel_installs_one_top_level_package_with_the_component(wheel: Path) ->
         "component.yaml",
         "assets/icon.png",
         "connections/refresh_token.py",
-        "actions/raw_request.py",
-        "actions/yaml_definition.py",
     } | {f"queries/{p.name}" for p in (ROOT / "queries").glob("*.graphql")}
+    # Every action hook the manifest names ships beside it.
+    expected |= {f"actions/{p.name}" for p in (ROOT / "actions").glob("*.py")}
+    assert {"actions/raw_request.py", "actions/execution_filters.py"} <= expected
     expected |= {f"queries/{p.name}" for p in (ROOT / "queries").glob("*.example.json")}
     assert {n.removeprefix(component) for n in names if n.startswith(component)} == expected
     assert "prismatic_connector/py.typed" in names
