@@ -11,6 +11,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
+from ..emulator.ruleargs import ARGUMENTS
 from ..errors import ControlError
 from .shared import EXIT_OK, EXIT_USAGE, fail, print_json
 
@@ -19,25 +20,7 @@ Command = Callable[[str, str, "str | None"], argparse.ArgumentParser]
 # A field the control surface names -> the option that gives it.
 FLAGS = {"seconds": "--advance"}
 # ---- fault rules
-FLAGS |= {
-    name: "--" + name.replace("_", "-")
-    for name in (
-        "operation",
-        "kind",
-        "path",
-        "variables",
-        "status",
-        "drop",
-        "payload_errors",
-        "graphql_error",
-        "latency_ms",
-        "probability",
-        "times",
-        "seed",
-        "since",
-        "applied",
-    )
-}
+FLAGS |= {name: "--" + name.replace("_", "-") for name in (*ARGUMENTS, "since", "applied")}
 FLAGS["id"] = "ID"
 EXAMPLES = {
     "clock": "example:\n  prismatic-connector emulator serve --manual-clock --port 8484 &\n"
@@ -112,26 +95,10 @@ def _fault(client: Any, args: argparse.Namespace) -> Any:
         return client.fault_remove(args.id)
     if args.fault_command == "clear":
         return client.faults_clear()
-    given = {name: getattr(args, name) for name in FAULT_FIELDS}
+    given = {name: getattr(args, name) for name in ARGUMENTS}
     for name in ("variables", "payload_errors"):
         given[name] = _json(given[name], "--" + name.replace("_", "-"))
     return {"id": client.fault_add(**given)}
-
-
-FAULT_FIELDS = (
-    "operation",
-    "kind",
-    "path",
-    "variables",
-    "status",
-    "drop",
-    "payload_errors",
-    "graphql_error",
-    "latency_ms",
-    "probability",
-    "times",
-    "seed",
-)
 
 
 # ---- the journal

@@ -9,14 +9,12 @@ or input (nothing sent), 130 when interrupted (the state file consistent).
 from __future__ import annotations
 
 import argparse
-import sys
 
-from ..connection import Connection
+from .jobs import job_options, run_job
 from .shared import (
     ENVIRONMENT,
     Command,
     Subcommands,
-    UsageError,
     call_options,
     connection_options,
     example,
@@ -56,10 +54,7 @@ def add_parsers(sub: Subcommands) -> dict[str, Command]:
         action="store_true",
         help="replay again a run whose replays all failed",
     )
-    add("--concurrency", type=int, default=8, metavar="C", help="replays in flight at once")
-    add("--state", default=None, metavar="FILE", help="record each step here (JSON lines)")
-    add("--resume", action="store_true", help="continue the replay the --state file records")
-    add("--dry-run", action="store_true", help="print what would be replayed; send no mutation")
+    job_options(add, "replays", "replay", "print what would be replayed; send no mutation")
     connection_options(parser)
     call_options(parser)
     return {"replay": _replay}
@@ -68,24 +63,13 @@ def add_parsers(sub: Subcommands) -> dict[str, Command]:
 def _replay(args: argparse.Namespace) -> int:
     from ..jobs.replay import replay  # the job's machinery loads only when it runs
 
-    if args.resume and not args.state:
-        raise UsageError("--resume needs --state FILE, the state file to resume")
-    with Connection(
-        tenant_id=args.tenant_id, base_url=args.url, timeout=args.timeout, retries=args.retries
-    ) as connection:
-        report = replay(
-            integration=args.integration,
-            instances=args.instance,
-            flow=args.flow,
-            since=args.since,
-            until=args.until,
-            again_if_replay_failed=args.again_if_replay_failed,
-            concurrency=args.concurrency,
-            state=args.state,
-            resume=args.resume,
-            dry_run=args.dry_run,
-            connection=connection,
-            out=sys.stdout,
-            err=sys.stderr,
-        )
-    return report.exit_status
+    return run_job(
+        args,
+        replay,
+        integration=args.integration,
+        instances=args.instance,
+        flow=args.flow,
+        since=args.since,
+        until=args.until,
+        again_if_replay_failed=args.again_if_replay_failed,
+    )

@@ -9,14 +9,12 @@ bad usage or input (nothing sent), 130 when interrupted (the state file consiste
 from __future__ import annotations
 
 import argparse
-import sys
 
-from ..connection import Connection
+from .jobs import job_options, run_job
 from .shared import (
     ENVIRONMENT,
     Command,
     Subcommands,
-    UsageError,
     call_options,
     connection_options,
     example,
@@ -67,10 +65,7 @@ def add_parsers(sub: Subcommands) -> dict[str, Command]:
         metavar="S",
         help="seconds a smoke test may run; one still going counts as failed",
     )
-    add("--concurrency", type=int, default=8, metavar="C", help="instances in flight at once")
-    add("--state", default=None, metavar="FILE", help="record each step here (JSON lines)")
-    add("--resume", action="store_true", help="continue the rollout the --state file records")
-    add("--dry-run", action="store_true", help="print the plan; send no mutation")
+    job_options(add, "instances", "rollout", "print the plan; send no mutation")
     connection_options(parser)
     call_options(parser)
     return {"rollout": _rollout}
@@ -79,27 +74,16 @@ def add_parsers(sub: Subcommands) -> dict[str, Command]:
 def _rollout(args: argparse.Namespace) -> int:
     from ..jobs.rollout import rollout  # the job's machinery loads only when it runs
 
-    if args.resume and not args.state:
-        raise UsageError("--resume needs --state FILE, the state file to resume")
-    with Connection(
-        tenant_id=args.tenant_id, base_url=args.url, timeout=args.timeout, retries=args.retries
-    ) as connection:
-        report = rollout(
-            args.integration,
-            to_version=args.to_version,
-            customers=args.customer,
-            canary=args.canary,
-            canary_customers=args.canary_customer,
-            batch=args.batch,
-            max_failures=args.max_failures,
-            concurrency=args.concurrency,
-            smoke_flow=args.smoke_flow,
-            smoke_timeout=args.smoke_timeout,
-            state=args.state,
-            resume=args.resume,
-            dry_run=args.dry_run,
-            connection=connection,
-            out=sys.stdout,
-            err=sys.stderr,
-        )
-    return report.exit_status
+    return run_job(
+        args,
+        rollout,
+        args.integration,
+        to_version=args.to_version,
+        customers=args.customer,
+        canary=args.canary,
+        canary_customers=args.canary_customer,
+        batch=args.batch,
+        max_failures=args.max_failures,
+        smoke_flow=args.smoke_flow,
+        smoke_timeout=args.smoke_timeout,
+    )
