@@ -7,8 +7,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -275,3 +277,32 @@ def test_the_step_job_replays_and_a_retry_replays_nothing_twice(emu: Emulator) -
     assert code == 0
     assert answer["data"]["summary"]["counts"] == {"skipped": 2}
     assert applied(emu) == Counter(failed)
+
+
+@pytest.mark.scale
+def test_a_replay_killed_mid_way_resumes_and_replays_each_original_once(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    failed = fail_runs(emu, live_configs(emu)[0]["id"], 150)
+    state = tmp_path / "replay.state"
+    env = {**os.environ, "PRISM_REFRESH_TOKEN": emu.refresh_token, "PRISMATIC_URL": emu.url}
+    args = ["--integration", acme(emu), "--state", str(state), "--concurrency", "2"]
+    first = subprocess.Popen(
+        [sys.executable, "-m", "prismatic_connector", "replay", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and sum(applied(emu).values()) < 10:
+        time.sleep(0.005)
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=30)
+    assert first.returncode == -signal.SIGKILL
+    assert 10 <= sum(applied(emu).values()) < len(failed)  # killed mid-way
+
+    resumed = _cli(emu, *args, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    summary = json.loads(resumed.stdout.splitlines()[-1])["summary"]
+    assert summary["counts"] == {"replayed": len(failed)}
+    assert applied(emu) == Counter(failed)  # every original replayed, none twice
